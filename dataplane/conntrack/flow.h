@@ -1,0 +1,45 @@
+#pragma once
+// Flow: the per-connection state a worker keeps in its flow table. Plain
+// data, one cache line and a bit; only the owning worker touches it.
+
+#include <cstdint>
+
+#include "dataplane/conntrack/flow_key.h"
+
+namespace rampart::dp {
+
+enum class FlowState : uint8_t {
+  kNew = 0,          // UDP/ICMP/other: seen one direction only
+  kEstablished,      // UDP/ICMP/other: seen both directions
+  kTcpSynSent,
+  kTcpSynRecv,
+  kTcpEstablished,
+  kTcpFinWait,       // one side has sent FIN
+  kTcpClosing,       // both sides have sent FIN
+  kTcpTimeWait,      // both FINs acknowledged
+  kTcpClosed,        // RST seen
+};
+
+const char* flow_state_name(FlowState s);
+
+// The verdict a flow carries; decided on its first packet by the RuleSet.
+enum class FlowVerdict : uint8_t { kAllow = 0, kDeny = 1, kReject = 2 };
+
+struct Flow {
+  FlowKey key;               // also stored in the hash; kept here for expiry records
+  uint64_t flow_id;          // unique per worker start, reported in EVE
+  uint64_t first_seen_ns;
+  uint64_t last_seen_ns;
+  uint64_t packets[2];       // [0]: initiator -> responder, [1]: back
+  uint64_t bytes[2];
+  uint32_t rule_index;       // 0: default action, else rule number (1-based)
+  uint32_t generation;       // RuleSet generation the verdict came from
+  uint16_t in_port;          // port the first packet arrived on
+  FlowState state;
+  FlowVerdict verdict;
+  bool initiator_is_lo;
+  bool drop_logged;          // a drop event was emitted for this flow
+  uint8_t tcp_flags[2];      // OR of flags seen per direction
+};
+
+}  // namespace rampart::dp

@@ -1,0 +1,88 @@
+#pragma once
+// FlowTable: one worker's connection table. An rte_hash keyed by FlowKey
+// (jhash with a random seed per start, so an attacker cannot precompute
+// colliding keys) whose key positions index a preallocated Flow array: no
+// allocation after create(), no locks (single writer: the owning worker).
+// Cold: create(). Hot: everything else, owning worker only.
+
+#include <rte_hash.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "dataplane/common/result.h"
+#include "dataplane/conntrack/flow.h"
+
+namespace rampart::dp {
+
+class FlowTable {
+ public:
+  static constexpr uint32_t kLookupBurstMax = RTE_HASH_LOOKUP_BULK_MAX;
+
+  // `name` must be unique per process (rte_hash names are global).
+  static Result<std::unique_ptr<FlowTable>> create(const char* name, uint32_t capacity, uint32_t seed, int socket);
+  ~FlowTable();
+  FlowTable(const FlowTable&) = delete;
+  FlowTable& operator=(const FlowTable&) = delete;
+
+  // positions[i] = flow index for keys[i], or a negative value if absent.
+  void lookup_burst(const FlowKey* const* keys, uint32_t n, int32_t* positions) const {
+    rte_hash_lookup_bulk(hash_, reinterpret_cast<const void**>(const_cast<const FlowKey**>(keys)), n, positions);
+  }
+  int32_t lookup(const FlowKey& key) const { return rte_hash_lookup(hash_, &key); }
+  // Returns the new flow's index (its Flow is zeroed and keyed), or -ENOSPC.
+  int32_t insert(const FlowKey& key);
+  void remove(int32_t index);
+  Flow& at(int32_t index) { return flows_[static_cast<std::size_t>(index)]; }
+  uint32_t size() const { return static_cast<uint32_t>(rte_hash_count(hash_)); }
+  uint32_t capacity() const { return capacity_; }
+
+  // Visits at most `budget` slots from where the last call stopped, removing
+  // every flow for which expired(flow) is true after calling on_remove(flow).
+  template <typename Expired, typename OnRemove>
+  void expire_some(uint32_t budget, Expired expired, OnRemove on_remove);
+  // Removes every flow (shutdown), calling on_remove for each.
+  template <typename OnRemove>
+  void remove_all(OnRemove on_remove);
+
+ private:
+  FlowTable(rte_hash* h, uint32_t capacity) : hash_(h), capacity_(capacity), flows_(capacity + 1) {}
+  rte_hash* hash_;
+  uint32_t capacity_;
+  uint32_t iter_ = 0;
+  std::vector<Flow> flows_;
+};
+
+template <typename Expired, typename OnRemove>
+void FlowTable::expire_some(uint32_t budget, Expired expired, OnRemove on_remove) {
+  const void* key;
+  void* data;
+  for (uint32_t i = 0; i < budget; ++i) {
+    const int32_t pos = rte_hash_iterate(hash_, &key, &data, &iter_);
+    if (pos < 0) {
+      iter_ = 0;
+      return;
+    }
+    Flow& f = at(pos);
+    if (expired(f)) {
+      on_remove(f);
+      remove(pos);
+    }
+  }
+}
+
+template <typename OnRemove>
+void FlowTable::remove_all(OnRemove on_remove) {
+  const void* key;
+  void* data;
+  uint32_t it = 0;
+  int32_t pos;
+  while ((pos = rte_hash_iterate(hash_, &key, &data, &it)) >= 0) {
+    on_remove(at(pos));
+    remove(pos);
+  }
+  iter_ = 0;
+}
+
+}  // namespace rampart::dp

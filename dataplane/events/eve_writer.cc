@@ -1,0 +1,139 @@
+#include "dataplane/events/eve_writer.h"
+
+#include <arpa/inet.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "dataplane/common/drop_reason.h"
+#include "dataplane/conntrack/flow.h"
+#include "dataplane/parse/packet_meta.h"
+
+namespace rampart::dp {
+namespace {
+
+std::string ip_string(const uint8_t* a, uint8_t family) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  inet_ntop(family == 4 ? AF_INET : AF_INET6, a, buf, sizeof(buf));
+  return buf;
+}
+
+const char* proto_name(uint8_t p, char* buf, std::size_t n) {
+  switch (p) {
+    case ip_proto::kTcp: return "TCP";
+    case ip_proto::kUdp: return "UDP";
+    case ip_proto::kIcmp: return "ICMP";
+    case ip_proto::kIcmpv6: return "IPv6-ICMP";
+    case ip_proto::kSctp: return "SCTP";
+    default: std::snprintf(buf, n, "%u", p); return buf;
+  }
+}
+
+const char* verdict_name(uint8_t v) {
+  switch (static_cast<FlowVerdict>(v)) {
+    case FlowVerdict::kAllow: return "allowed";
+    case FlowVerdict::kDeny: return "blocked";
+    case FlowVerdict::kReject: return "rejected";
+  }
+  return "unknown";
+}
+
+const char* end_reason_name(uint8_t r) {
+  switch (static_cast<FlowEndReason>(r)) {
+    case FlowEndReason::kTimeout: return "timeout";
+    case FlowEndReason::kShutdown: return "shutdown";
+    case FlowEndReason::kReopened: return "forced";
+  }
+  return "unknown";
+}
+
+void append_tcp_flags(fmt::memory_buffer& out, const char* key, uint8_t f) {
+  fmt::format_to(std::back_inserter(out), ",\"{}\":\"{:02x}\"", key, f);
+}
+
+}  // namespace
+
+std::string eve_timestamp(uint64_t ns) {
+  const time_t sec = static_cast<time_t>(ns / 1'000'000'000ull);
+  const uint64_t usec = (ns / 1000) % 1'000'000;
+  std::tm tm{};
+  gmtime_r(&sec, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  return fmt::format("{}.{:06d}+0000", buf, usec);
+}
+
+Result<std::unique_ptr<EveWriter>> EveWriter::open(const std::string& path, std::vector<std::string> port_names) {
+  std::FILE* f = std::fopen(path.c_str(), "a");
+  if (f == nullptr) return Error{fmt::format("cannot open EVE file {}: {}", path, std::strerror(errno))};
+  return std::unique_ptr<EveWriter>(new EveWriter(f, std::move(port_names)));
+}
+
+EveWriter::~EveWriter() { std::fclose(file_); }
+
+void EveWriter::write(const EventRecord& e, const RuleSet& rules) {
+  fmt::memory_buffer out;
+  auto it = std::back_inserter(out);
+  char pbuf[8];
+  const char* iface = e.in_port < port_names_.size() ? port_names_[e.in_port].c_str() : "unknown";
+  const bool flow = e.type == EventType::kFlow;
+  fmt::format_to(it, "{{\"timestamp\":\"{}\",\"flow_id\":{},\"in_iface\":\"{}\",\"event_type\":\"{}\"",
+                 eve_timestamp(e.timestamp_ns), e.flow_id, iface, flow ? "flow" : "drop");
+  if (e.vlan != 0) fmt::format_to(it, ",\"vlan\":[{}]", e.vlan);
+  fmt::format_to(it, ",\"src_ip\":\"{}\"", ip_string(e.src, e.family));
+  const bool ports = e.proto == ip_proto::kTcp || e.proto == ip_proto::kUdp || e.proto == ip_proto::kSctp;
+  if (ports) fmt::format_to(it, ",\"src_port\":{}", e.src_port);
+  fmt::format_to(it, ",\"dest_ip\":\"{}\"", ip_string(e.dst, e.family));
+  if (ports) fmt::format_to(it, ",\"dest_port\":{}", e.dst_port);
+  fmt::format_to(it, ",\"proto\":\"{}\"", proto_name(e.proto, pbuf, sizeof(pbuf)));
+  if (e.proto == ip_proto::kIcmp || e.proto == ip_proto::kIcmpv6) {
+    fmt::format_to(it, ",\"icmp_type\":{},\"icmp_code\":{}", e.icmp_type, e.icmp_code);
+  }
+  if (flow) {
+    const double age = e.timestamp_ns > e.start_ns ? static_cast<double>(e.timestamp_ns - e.start_ns) / 1e9 : 0.0;
+    fmt::format_to(it,
+                   ",\"flow\":{{\"pkts_toserver\":{},\"pkts_toclient\":{},\"bytes_toserver\":{},"
+                   "\"bytes_toclient\":{},\"start\":\"{}\",\"end\":\"{}\",\"age\":{},\"state\":\"{}\","
+                   "\"reason\":\"{}\",\"alerted\":false,\"action\":\"{}\"}}",
+                   e.pkts_toserver, e.pkts_toclient, e.bytes_toserver, e.bytes_toclient, eve_timestamp(e.start_ns),
+                   eve_timestamp(e.timestamp_ns), static_cast<uint64_t>(age),
+                   flow_state_name(static_cast<FlowState>(e.state)), end_reason_name(e.end_reason),
+                   verdict_name(e.verdict));
+    if (e.proto == ip_proto::kTcp) {
+      fmt::format_to(it, ",\"tcp\":{{");
+      fmt::format_to(it, "\"tcp_flags\":\"{:02x}\"", e.tcp_flags_ts | e.tcp_flags_tc);
+      append_tcp_flags(out, "tcp_flags_ts", e.tcp_flags_ts);
+      append_tcp_flags(out, "tcp_flags_tc", e.tcp_flags_tc);
+      const uint8_t f = e.tcp_flags_ts | e.tcp_flags_tc;
+      if (f & tcp_flag::kSyn) fmt::format_to(it, ",\"syn\":true");
+      if (f & tcp_flag::kFin) fmt::format_to(it, ",\"fin\":true");
+      if (f & tcp_flag::kRst) fmt::format_to(it, ",\"rst\":true");
+      if (f & tcp_flag::kPsh) fmt::format_to(it, ",\"psh\":true");
+      if (f & tcp_flag::kAck) fmt::format_to(it, ",\"ack\":true");
+      fmt::format_to(it, ",\"state\":\"{}\"}}", flow_state_name(static_cast<FlowState>(e.state)));
+    }
+  } else {
+    fmt::format_to(it, ",\"drop\":{{\"len\":{},\"ttl\":{},\"reason\":\"{}\"", e.pkt_len, e.ttl,
+                   drop_reason_name(static_cast<DropReason>(e.drop_reason)));
+    if (e.proto == ip_proto::kTcp) {
+      const uint8_t f = e.tcp_flags_ts;
+      fmt::format_to(it, ",\"syn\":{},\"ack\":{},\"psh\":{},\"rst\":{},\"urg\":{},\"fin\":{}",
+                     (f & tcp_flag::kSyn) != 0, (f & tcp_flag::kAck) != 0, (f & tcp_flag::kPsh) != 0,
+                     (f & tcp_flag::kRst) != 0, (f & tcp_flag::kUrg) != 0, (f & tcp_flag::kFin) != 0);
+    }
+    fmt::format_to(it, "}}");
+  }
+  const auto& rl = rules.rules();
+  const bool known = e.rule_number >= 1 && e.rule_number <= rl.size() && e.generation == rules.generation();
+  fmt::format_to(it, ",\"rampart\":{{\"verdict\":\"{}\",\"rule\":\"{}\",\"policy_generation\":{}}}}}\n",
+                 verdict_name(e.verdict),
+                 e.rule_number == 0 ? "default" : (known ? rl[e.rule_number - 1].name : fmt::format("#{}", e.rule_number)),
+                 e.generation);
+  std::fwrite(out.data(), 1, out.size(), file_);
+  ++written_;
+}
+
+}  // namespace rampart::dp

@@ -1,0 +1,38 @@
+#pragma once
+// EveWriter: turns EventRecords into Suricata EVE JSON lines (event_type
+// "flow" and "drop"), so SIEM pipelines that ingest Suricata ingest rampartd
+// unchanged. Rampart-specific fields go under a "rampart" object. Cold path:
+// the agent thread only.
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "dataplane/events/event_record.h"
+#include "dataplane/ruleset/rule_set.h"
+
+namespace rampart::dp {
+
+class EveWriter {
+ public:
+  // Appends to `path`. Returns nullptr-like (ok() false) on open failure.
+  static Result<std::unique_ptr<EveWriter>> open(const std::string& path, std::vector<std::string> port_names);
+  ~EveWriter();
+  EveWriter(const EveWriter&) = delete;
+  EveWriter& operator=(const EveWriter&) = delete;
+
+  void write(const EventRecord& e, const RuleSet& rules);
+  void flush() { std::fflush(file_); }
+  uint64_t written() const { return written_; }
+
+ private:
+  EveWriter(std::FILE* f, std::vector<std::string> names) : file_(f), port_names_(std::move(names)) {}
+  std::FILE* file_;
+  std::vector<std::string> port_names_;
+  uint64_t written_ = 0;
+};
+
+// "2026-11-26T19:48:47.123456+0000", the EVE timestamp format.
+std::string eve_timestamp(uint64_t ns);
+
+}  // namespace rampart::dp

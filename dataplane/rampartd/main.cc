@@ -1,0 +1,399 @@
+// rampartd: the Rampart dataplane daemon. Sets up the EAL, ports, policy
+// and workers, runs them (live or over a capture file), and reports. See
+// docs/rampartd.md for the command line and docs/design/ for the parts.
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_random.h>
+#include <rte_telemetry.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "controlplane/compiler/policy_compiler.h"
+#include "dataplane/events/eve_writer.h"
+#include "dataplane/port/port.h"
+#include "dataplane/rampartd/options.h"
+#include "dataplane/ruleset/rule_set_rcu.h"
+#include "dataplane/worker/worker.h"
+
+namespace rampart::dp {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void on_signal(int) { g_stop.store(true); }
+
+// Polls in a row with nothing received before offline mode calls the
+// capture finished. net_pcap returns nothing only at end of file; the margin
+// guards against a PMD that returns an empty burst now and then.
+constexpr int kOfflineEofIdlePolls = 1000;
+constexpr uint32_t kEventDrainBatch = 256;
+
+struct App {
+  Options opts;
+  cp::CompiledPolicy policy;
+  std::vector<PortInfo> ports;
+  std::vector<std::string> port_names;
+  rte_mempool* pool = nullptr;
+  std::unique_ptr<RuleSetRcu> rules;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::unique_ptr<EveWriter> eve;
+  std::chrono::steady_clock::time_point started;
+};
+
+App* g_app = nullptr;  // for the telemetry callback
+
+nlohmann::ordered_json build_summary(const App& app) {
+  using nlohmann::ordered_json;
+  uint64_t in = 0, out = 0, dropped = 0, flows = 0, rejects = 0, lost = 0;
+  std::array<uint64_t, kDropReasonCount> reasons{};
+  ordered_json workers = ordered_json::array();
+  std::vector<uint64_t> hits(app.rules->current().rules().size() + 1, 0);
+  ordered_json counters = ordered_json::object();
+  for (const auto& w : app.workers) {
+    const WorkerStats& s = w->stats();
+    in += s.rx_packets.get();
+    out += s.tx_packets.get();
+    flows += s.flows_created.get();
+    rejects += s.rejects_sent.get();
+    lost += s.events_lost.get();
+    for (std::size_t r = 0; r < kDropReasonCount; ++r) reasons[r] += s.drops[r].get();
+    for (std::size_t r = 0; r < hits.size() && r < s.rule_slots; ++r) hits[r] += s.rule_hits[r].get();
+    ordered_json wj = {{"id", w->id()}, {"packets_in", s.rx_packets.get()}, {"packets_out", s.tx_packets.get()},
+                       {"dropped", s.dropped_total()}, {"active_flows", w->active_flows()}};
+#define RAMPART_SUM_COUNTER(name) \
+  counters[#name] = counters.value(#name, uint64_t{0}) + s.name.get();
+    RAMPART_WORKER_COUNTERS(RAMPART_SUM_COUNTER)
+#undef RAMPART_SUM_COUNTER
+    workers.push_back(wj);
+  }
+  ordered_json drop_reasons = ordered_json::object();
+  for (std::size_t r = 0; r < kDropReasonCount; ++r) {
+    dropped += reasons[r];
+    if (reasons[r] != 0) drop_reasons[std::string(drop_reason_name(static_cast<DropReason>(r)))] = reasons[r];
+  }
+  ordered_json rules = ordered_json::array();
+  const RuleSet& rs = app.rules->current();
+  rules.push_back({{"name", "default"}, {"action", cp::action_name(app.policy.default_action)}, {"hits", hits[0]}});
+  for (std::size_t i = 0; i < rs.rules().size(); ++i) {
+    rules.push_back({{"name", rs.rules()[i].name}, {"action", cp::action_name(rs.rules()[i].action)},
+                     {"source", rs.rules()[i].source}, {"hits", hits[i + 1]}});
+  }
+  ordered_json ports = ordered_json::array();
+  for (uint16_t p = 0; p < app.ports.size(); ++p) {
+    rte_eth_stats st{};
+    rte_eth_stats_get(p, &st);
+    ports.push_back({{"port", p}, {"name", app.ports[p].name}, {"driver", app.ports[p].driver},
+                     {"rx_packets", st.ipackets}, {"tx_packets", st.opackets}, {"rx_missed", st.imissed},
+                     {"rx_errors", st.ierrors}, {"tx_errors", st.oerrors}, {"rx_nombuf", st.rx_nombuf}});
+  }
+  ordered_json j;
+  j["packets_in"] = in;
+  j["packets_out"] = out;
+  j["dropped"] = dropped;
+  j["drop_reasons"] = drop_reasons;
+  j["flows"] = flows;
+  j["rejects_sent"] = rejects;
+  j["events_lost"] = lost;
+  j["policy"] = {{"origin", rs.origin()}, {"generation", rs.generation()}, {"rules", rs.rules().size()}};
+  j["rules"] = rules;
+  j["counters"] = counters;
+  j["ports"] = ports;
+  j["workers"] = workers;
+  return j;
+}
+
+int telemetry_stats(const char*, const char*, rte_tel_data* d) {
+  if (g_app == nullptr) return -1;
+  const auto s = build_summary(*g_app);
+  rte_tel_data_start_dict(d);
+  for (const char* k : {"packets_in", "packets_out", "dropped", "flows", "rejects_sent", "events_lost"}) {
+    rte_tel_data_add_dict_u64(d, k, s[k].get<uint64_t>());
+  }
+  rte_tel_data* reasons = rte_tel_data_alloc();
+  rte_tel_data_start_dict(reasons);
+  for (const auto& [k, v] : s["drop_reasons"].items()) rte_tel_data_add_dict_u64(reasons, k.c_str(), v.get<uint64_t>());
+  rte_tel_data_add_dict_container(d, "drop_reasons", reasons, 0);
+  return 0;
+}
+
+void drain_events(App& app) {
+  EventRecord batch[kEventDrainBatch];
+  for (auto& w : app.workers) {
+    unsigned n;
+    while ((n = rte_ring_sc_dequeue_burst_elem(w->events(), batch, sizeof(EventRecord), kEventDrainBatch, nullptr)) >
+           0) {
+      if (app.eve) {
+        for (unsigned i = 0; i < n; ++i) app.eve->write(batch[i], app.rules->current());
+      }
+    }
+  }
+  if (app.eve) app.eve->flush();
+}
+
+void print_stats_line(const App& app, double t) {
+  const auto s = build_summary(app);
+  uint64_t active = 0;
+  for (const auto& w : app.workers) active += w->active_flows();
+  fmt::print(stderr, "{{\"t\":{:.3f},\"packets_in\":{},\"packets_out\":{},\"dropped\":{},\"active_flows\":{}}}\n", t,
+             s["packets_in"].get<uint64_t>(), s["packets_out"].get<uint64_t>(), s["dropped"].get<uint64_t>(), active);
+}
+
+std::vector<std::string> offline_eal_args(const char* argv0, const Options& o) {
+  std::string vdev = fmt::format("net_pcap0,rx_pcap={}", o.pcap_in);
+  if (!o.pcap_out.empty()) vdev += fmt::format(",tx_pcap={}", o.pcap_out);
+  return {argv0,
+          "--no-huge",
+          "-m",
+          "512",
+          "--no-pci",
+          "-l",
+          "0",
+          "--file-prefix",
+          fmt::format("rampart-offline-{}", getpid()),
+          "--log-level",
+          "lib.eal:warning",
+          "--vdev",
+          vdev};
+}
+
+int worker_main(void* arg) {
+  static_cast<Worker*>(arg)->run(g_stop);
+  return 0;
+}
+
+int run(int argc, char** argv) {
+  auto cl = parse_command_line(argc, argv);
+  if (!cl) {
+    fmt::print(stderr, "rampartd: {}\n", cl.error().message);
+    return 2;
+  }
+  if (cl->help) {
+    fmt::print("{}", usage());
+    return 0;
+  }
+  App app;
+  app.opts = cl->opts;
+  const Options& o = app.opts;
+
+  std::vector<std::string> errors;
+  if (o.policy_file.empty()) {
+    app.policy = cp::embedded_default_policy();
+  } else {
+    auto p = cp::compile_policy_file(o.policy_file, &errors);
+    if (!p) {
+      for (const auto& e : errors) fmt::print(stderr, "{}\n", e);
+      fmt::print(stderr, "rampartd: policy rejected: {}\n", p.error().message);
+      return 1;
+    }
+    app.policy = std::move(*p);
+  }
+  if (o.validate_only) {
+    fmt::print("{}: OK, {} rule{}, default {}\n", app.policy.origin, app.policy.rules.size(),
+               app.policy.rules.size() == 1 ? "" : "s", cp::action_name(app.policy.default_action));
+    return 0;
+  }
+
+  const bool offline = !o.pcap_in.empty();
+  if (offline && access(o.pcap_in.c_str(), R_OK) != 0) {
+    fmt::print(stderr, "rampartd: cannot read capture file {}\n", o.pcap_in);
+    return 1;
+  }
+  std::vector<std::string> eal = offline ? offline_eal_args(argv[0], o) : cl->eal_args;
+  std::vector<char*> eal_argv;
+  for (auto& s : eal) eal_argv.push_back(s.data());
+  if (rte_eal_init(static_cast<int>(eal_argv.size()), eal_argv.data()) < 0) {
+    fmt::print(stderr, "rampartd: EAL init failed: {}\n", rte_strerror(rte_errno));
+    return 1;
+  }
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+
+  const uint16_t nb_ports = rte_eth_dev_count_avail();
+  if (nb_ports == 0) {
+    fmt::print(stderr, "rampartd: no ports: give PCI devices or --vdev (or --pcap FILE for offline mode)\n");
+    rte_eal_cleanup();
+    return 1;
+  }
+  std::vector<unsigned> worker_lcores;
+  unsigned lcore;
+  RTE_LCORE_FOREACH_WORKER(lcore) { worker_lcores.push_back(lcore); }
+  const bool inline_worker = worker_lcores.empty();
+  const uint16_t nb_workers = inline_worker ? 1 : static_cast<uint16_t>(worker_lcores.size());
+
+  PortOptions po;
+  po.queues = nb_workers;
+  po.mtu = o.mtu;
+  po.rx_timestamp = offline;
+  uint32_t mbufs = o.mbufs;
+  if (mbufs == 0) {
+    const uint64_t per_worker_frag = o.frag_memcap / (RTE_MBUF_DEFAULT_BUF_SIZE) + 1;
+    mbufs = static_cast<uint32_t>(uint64_t{nb_ports} * nb_workers * (po.rx_desc + po.tx_desc) +
+                                  nb_workers * (per_worker_frag + 4 * Worker::kBurst + 512) + 4096);
+  }
+  app.pool = rte_pktmbuf_pool_create("rampart_mbufs", mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                     static_cast<int>(rte_socket_id()));
+  if (app.pool == nullptr) {
+    fmt::print(stderr, "rampartd: cannot create a pool of {} mbufs: {} (raise -m or lower --mbufs)\n", mbufs,
+               rte_strerror(rte_errno));
+    rte_eal_cleanup();
+    return 1;
+  }
+  for (uint16_t p = 0; p < nb_ports; ++p) {
+    auto info = setup_port(p, po, app.pool);
+    if (!info) {
+      fmt::print(stderr, "rampartd: {}\n", info.error().message);
+      rte_eal_cleanup();
+      return 1;
+    }
+    app.port_names.push_back(info->name);
+    app.ports.push_back(*info);
+  }
+
+  auto rs = RuleSet::build(app.policy, 1, static_cast<int>(rte_socket_id()));
+  if (!rs) {
+    fmt::print(stderr, "rampartd: {}\n", rs.error().message);
+    rte_eal_cleanup();
+    return 1;
+  }
+  auto rcu = RuleSetRcu::create(nb_workers, std::move(*rs));
+  if (!rcu) {
+    fmt::print(stderr, "rampartd: {}\n", rcu.error().message);
+    rte_eal_cleanup();
+    return 1;
+  }
+  app.rules = std::move(*rcu);
+
+  WorkerConfig wc;
+  wc.flow_capacity = o.flows;
+  wc.flow_table_full_bypass = o.flow_table_full_bypass;
+  wc.tcp_midstream_allow = o.tcp_midstream_allow;
+  wc.frag.memcap_bytes = o.frag_memcap;
+  wc.frag.forward_on_memcap = o.frag_forward_on_memcap;
+  wc.hash_seed = static_cast<uint32_t>(rte_rand());
+  wc.rule_slots = static_cast<uint32_t>(app.policy.rules.size() + 1);
+  // net_pcap stamps every mbuf with its capture time whether or not the
+  // offload was requested; use it whenever the dynamic field exists.
+  if (offline) {
+    wc.timestamp_offset = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, nullptr);
+    const int bit = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, nullptr);
+    if (wc.timestamp_offset < 0 || bit < 0) {
+      wc.timestamp_offset = -1;
+    } else {
+      wc.timestamp_flag = 1ull << bit;
+    }
+  }
+  for (uint16_t w = 0; w < nb_workers; ++w) {
+    std::vector<PortPair> pairs;
+    for (uint16_t p = 0; p < nb_ports; ++p) {
+      const uint16_t peer = (p ^ 1u) < nb_ports ? static_cast<uint16_t>(p ^ 1u) : p;
+      pairs.push_back(PortPair{p, peer});
+    }
+    auto worker = Worker::create(w, w, std::move(pairs), wc, app.pool, app.rules.get(),
+                                 static_cast<int>(rte_socket_id()));
+    if (!worker) {
+      fmt::print(stderr, "rampartd: worker {}: {}\n", w, worker.error().message);
+      rte_eal_cleanup();
+      return 1;
+    }
+    app.workers.push_back(std::move(*worker));
+  }
+  if (!o.eve_file.empty()) {
+    auto eve = EveWriter::open(o.eve_file, app.port_names);
+    if (!eve) {
+      fmt::print(stderr, "rampartd: {}\n", eve.error().message);
+      rte_eal_cleanup();
+      return 1;
+    }
+    app.eve = std::move(*eve);
+  }
+  g_app = &app;
+  rte_telemetry_register_cmd("/rampart/stats", telemetry_stats,
+                             "Rampart counters: packets in/out, drops by reason, flows. No parameters.");
+
+  app.started = std::chrono::steady_clock::now();
+  auto elapsed = [&app] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - app.started).count();
+  };
+  double next_stats = o.stats_interval > 0 ? o.stats_interval : -1;
+  fmt::print(stderr, "rampartd: {} port{}, {} worker{}, policy {} ({} rules), {}\n", nb_ports, nb_ports == 1 ? "" : "s",
+             nb_workers, nb_workers == 1 ? "" : "s", app.policy.origin, app.policy.rules.size(),
+             offline ? "offline" : "forwarding");
+
+  if (inline_worker) {
+    Worker& w = *app.workers[0];
+    app.rules->worker_online(0);
+    int idle = 0;
+    uint64_t polls = 0;
+    while (!g_stop.load(std::memory_order_relaxed)) {
+      const uint32_t n = w.poll_once();
+      if (offline) {
+        idle = n == 0 ? idle + 1 : 0;
+        if (idle >= kOfflineEofIdlePolls) break;
+      }
+      if ((++polls & 1023) == 0 || n == 0) {
+        drain_events(app);
+        app.rules->reclaim();
+        if (!offline) {
+          const double t = elapsed();
+          if (next_stats > 0 && t >= next_stats) {
+            print_stats_line(app, t);
+            next_stats += o.stats_interval;
+          }
+          if (o.duration > 0 && t >= o.duration) break;
+        }
+      }
+    }
+    app.rules->worker_offline(0);
+  } else {
+    for (std::size_t i = 0; i < app.workers.size(); ++i) {
+      rte_eal_remote_launch(worker_main, app.workers[i].get(), worker_lcores[i]);
+    }
+    while (!g_stop.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      drain_events(app);
+      app.rules->reclaim();
+      const double t = elapsed();
+      if (next_stats > 0 && t >= next_stats) {
+        print_stats_line(app, t);
+        next_stats += o.stats_interval;
+      }
+      if (o.duration > 0 && t >= o.duration) break;
+    }
+    g_stop.store(true);
+    rte_eal_mp_wait_lcore();
+  }
+  for (auto& w : app.workers) w->finish();
+  drain_events(app);
+  if (offline || o.summary) fmt::print("{}\n", build_summary(app).dump(offline ? -1 : 2));
+  std::fflush(stdout);
+  g_app = nullptr;
+  for (uint16_t p = 0; p < nb_ports; ++p) {
+    rte_eth_dev_stop(p);
+    rte_eth_dev_close(p);
+  }
+  app.eve.reset();
+  app.workers.clear();
+  app.rules.reset();
+  rte_mempool_free(app.pool);
+  rte_eal_cleanup();
+  return 0;
+}
+
+}  // namespace
+}  // namespace rampart::dp
+
+int main(int argc, char** argv) { return rampart::dp::run(argc, argv); }

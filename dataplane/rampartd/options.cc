@@ -1,0 +1,128 @@
+#include "dataplane/rampartd/options.h"
+
+#include <charconv>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+namespace rampart::dp {
+namespace {
+
+template <typename T>
+bool parse_number(const std::string& s, T* out) {
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && ptr == s.data() + s.size() && !s.empty();
+}
+
+bool parse_seconds(const std::string& s, double* out) {
+  char* end = nullptr;
+  *out = std::strtod(s.c_str(), &end);
+  return end != s.c_str() && *end == '\0' && *out >= 0;
+}
+
+}  // namespace
+
+const char* usage() {
+  return "usage: rampartd [EAL options] -- [options]\n"
+         "       rampartd --pcap IN.pcap [--pcap-out OUT.pcap] [options]\n"
+         "options:\n"
+         "  --policy FILE             policy v0 YAML (default: embedded allow-and-record)\n"
+         "  --validate                check the policy and exit\n"
+         "  --eve FILE                write EVE JSON flow and drop events\n"
+         "  --pcap FILE               offline mode: process a capture file and exit\n"
+         "  --pcap-out FILE           offline mode: write forwarded packets here\n"
+         "  --flows N                 flow table capacity per worker (65536)\n"
+         "  --flow-table-full drop|bypass   (drop)\n"
+         "  --tcp-midstream allow|drop      (allow)\n"
+         "  --frag-memcap BYTES       fragment memory per worker (8388608)\n"
+         "  --frag-on-memcap drop|forward   (drop)\n"
+         "  --mtu N                   port MTU (1500)\n"
+         "  --mbufs N                 mbuf pool size (computed)\n"
+         "  --stats-interval SECONDS  print a JSON stats line on stderr\n"
+         "  --duration SECONDS        stop after this long\n"
+         "  --summary                 print the JSON summary on exit (always in offline mode)\n"
+         "see docs/rampartd.md\n";
+}
+
+Result<CommandLine> parse_command_line(int argc, char** argv) {
+  CommandLine cl;
+  int split = -1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--") {
+      split = i;
+      break;
+    }
+  }
+  cl.eal_args.emplace_back(argv[0]);
+  int first_opt = 1;
+  if (split >= 0) {
+    for (int i = 1; i < split; ++i) cl.eal_args.emplace_back(argv[i]);
+    first_opt = split + 1;
+  }
+  Options& o = cl.opts;
+  for (int i = first_opt; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&](std::string* out) -> bool {
+      if (i + 1 >= argc) return false;
+      *out = argv[++i];
+      return true;
+    };
+    std::string v;
+    auto bad = [&](const char* what) { return Error{fmt::format("{}: {} (got '{}')", a, what, v)}; };
+    if (a == "-h" || a == "--help") {
+      cl.help = true;
+    } else if (a == "--validate") {
+      o.validate_only = true;
+    } else if (a == "--summary") {
+      o.summary = true;
+    } else if (a == "--policy" || a == "--eve" || a == "--pcap" || a == "--pcap-out" || a == "--flows" ||
+               a == "--flow-table-full" || a == "--tcp-midstream" || a == "--frag-memcap" ||
+               a == "--frag-on-memcap" || a == "--mtu" || a == "--mbufs" || a == "--stats-interval" ||
+               a == "--duration") {
+      if (!value(&v)) return Error{fmt::format("{} needs a value", a)};
+      if (a == "--policy") {
+        o.policy_file = v;
+      } else if (a == "--eve") {
+        o.eve_file = v;
+      } else if (a == "--pcap") {
+        o.pcap_in = v;
+      } else if (a == "--pcap-out") {
+        o.pcap_out = v;
+      } else if (a == "--flows") {
+        if (!parse_number(v, &o.flows) || o.flows < 8) return bad("needs a number of flows, at least 8");
+      } else if (a == "--flow-table-full") {
+        if (v != "drop" && v != "bypass") return bad("must be drop or bypass");
+        o.flow_table_full_bypass = v == "bypass";
+      } else if (a == "--tcp-midstream") {
+        if (v != "allow" && v != "drop") return bad("must be allow or drop");
+        o.tcp_midstream_allow = v == "allow";
+      } else if (a == "--frag-memcap") {
+        if (!parse_number(v, &o.frag_memcap)) return bad("needs a number of bytes");
+      } else if (a == "--frag-on-memcap") {
+        if (v != "drop" && v != "forward") return bad("must be drop or forward");
+        o.frag_forward_on_memcap = v == "forward";
+      } else if (a == "--mtu") {
+        if (!parse_number(v, &o.mtu) || o.mtu < 68 || o.mtu > 16000) return bad("needs an MTU between 68 and 16000");
+      } else if (a == "--mbufs") {
+        if (!parse_number(v, &o.mbufs) || o.mbufs < 1024) return bad("needs a number of mbufs, at least 1024");
+      } else if (a == "--stats-interval") {
+        if (!parse_seconds(v, &o.stats_interval)) return bad("needs seconds");
+      } else if (a == "--duration") {
+        if (!parse_seconds(v, &o.duration)) return bad("needs seconds");
+      }
+    } else if (split < 0) {
+      return Error{fmt::format("unknown option '{}'; EAL options go before '--' (try --help)", a)};
+    } else {
+      return Error{fmt::format("unknown option '{}' (try --help)", a)};
+    }
+  }
+  if (split < 0 && o.pcap_in.empty() && !o.validate_only && !cl.help) {
+    // Live mode without "--": everything given was a rampartd option; the
+    // EAL gets its defaults. Allowed, but there will be no ports unless the
+    // machine has bound PCI devices.
+  }
+  if (!o.pcap_out.empty() && o.pcap_in.empty()) return Error{"--pcap-out needs --pcap"};
+  return cl;
+}
+
+}  // namespace rampart::dp

@@ -1,0 +1,44 @@
+#pragma once
+// rampartd's own command line (after the EAL arguments). See
+// docs/rampartd.md for the user-facing description of every option.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dataplane/common/result.h"
+
+namespace rampart::dp {
+
+struct Options {
+  std::string policy_file;  // empty: embedded default
+  bool validate_only = false;
+  std::string eve_file;
+  std::string pcap_in;   // offline mode when set
+  std::string pcap_out;
+  uint32_t flows = 65536;
+  bool flow_table_full_bypass = false;
+  bool tcp_midstream_allow = true;
+  uint64_t frag_memcap = 8ull << 20;
+  bool frag_forward_on_memcap = false;
+  uint16_t mtu = 1500;
+  uint32_t mbufs = 0;  // 0: computed
+  double stats_interval = 0;
+  double duration = 0;
+  bool summary = false;
+};
+
+struct CommandLine {
+  std::vector<std::string> eal_args;  // argv[0] first
+  Options opts;
+  bool help = false;
+};
+
+// Splits argv at "--": EAL arguments before, rampartd options after. With
+// no "--" and --pcap present, every argument is a rampartd option and the
+// EAL arguments are generated (offline mode).
+Result<CommandLine> parse_command_line(int argc, char** argv);
+
+const char* usage();
+
+}  // namespace rampart::dp

@@ -1,0 +1,62 @@
+#pragma once
+// RuleSet: the immutable, fully built policy the workers classify against:
+// the rte_acl contexts, each rule's action and name, the default action and
+// the non-IP action. Built (cold) by the control thread from a
+// CompiledPolicy; published only if every step succeeded. Workers read it
+// concurrently and never modify it.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "controlplane/compiler/compiled_policy.h"
+#include "dataplane/classify/acl_classifier.h"
+#include "dataplane/common/result.h"
+#include "dataplane/conntrack/flow.h"
+
+namespace rampart::dp {
+
+struct RuleInfo {
+  std::string name;
+  cp::Action action;
+  std::string source;  // file:line
+};
+
+class RuleSet {
+ public:
+  static Result<std::unique_ptr<const RuleSet>> build(const cp::CompiledPolicy& policy, uint32_t generation,
+                                                      int socket);
+
+  // Verdict for an ACL result (0: no rule matched -> default action).
+  FlowVerdict verdict(uint32_t rule_number) const {
+    return rule_number == 0 ? default_verdict_ : verdicts_[rule_number - 1];
+  }
+  const AclClassifier& acl() const { return *acl_; }
+  bool non_ip_allow() const { return non_ip_allow_; }
+  uint32_t generation() const { return generation_; }
+  FlowVerdict default_verdict() const { return default_verdict_; }
+  const std::vector<RuleInfo>& rules() const { return rules_; }
+  const std::string& origin() const { return origin_; }
+
+ private:
+  RuleSet() = default;
+  std::unique_ptr<AclClassifier> acl_;
+  std::vector<FlowVerdict> verdicts_;
+  std::vector<RuleInfo> rules_;
+  std::string origin_;
+  FlowVerdict default_verdict_ = FlowVerdict::kAllow;
+  bool non_ip_allow_ = true;
+  uint32_t generation_ = 0;
+};
+
+inline FlowVerdict to_verdict(cp::Action a) {
+  switch (a) {
+    case cp::Action::kAllow: return FlowVerdict::kAllow;
+    case cp::Action::kDeny: return FlowVerdict::kDeny;
+    case cp::Action::kReject: return FlowVerdict::kReject;
+  }
+  return FlowVerdict::kDeny;
+}
+
+}  // namespace rampart::dp

@@ -1,0 +1,48 @@
+#pragma once
+// WorkerStats: every counter one worker keeps. Written by its worker only
+// (see Counter), read by the agent for the summary, telemetry and stats
+// lines. The X-macro keeps names and fields together.
+
+#include <array>
+#include <memory>
+
+#include "dataplane/common/drop_reason.h"
+#include "dataplane/stats/counter.h"
+
+namespace rampart::dp {
+
+#define RAMPART_WORKER_COUNTERS(X)                                                  \
+  X(rx_packets)           /* packets received */                                    \
+  X(rx_bytes)                                                                       \
+  X(tx_packets)           /* packets forwarded (transmitted to the peer port) */    \
+  X(tx_bytes)                                                                       \
+  X(non_ip_forwarded)                                                               \
+  X(flows_created)                                                                  \
+  X(flows_expired)                                                                  \
+  X(flows_reopened)       /* a SYN reused a closed flow's tuple */                  \
+  X(flows_untracked)      /* table full with --flow-table-full bypass */            \
+  X(tcp_midstream)        /* flows picked up without a SYN */                       \
+  X(icmp_related)         /* ICMP errors matched to an existing flow */             \
+  X(frag_datagrams)       /* datagrams reassembled and decided */                   \
+  X(frag_memcap_bypassed) /* fragments forwarded unchecked, memcap fail-open */     \
+  X(rejects_sent)         /* TCP RSTs / ICMP unreachables generated */              \
+  X(reject_failed)        /* reject could not answer (no mbuf, tx full) */          \
+  X(events_lost)          /* event ring full */
+
+struct alignas(64) WorkerStats {
+#define RAMPART_COUNTER_FIELD(name) Counter name;
+  RAMPART_WORKER_COUNTERS(RAMPART_COUNTER_FIELD)
+#undef RAMPART_COUNTER_FIELD
+  std::array<Counter, kDropReasonCount> drops;
+  std::unique_ptr<Counter[]> rule_hits;  // [0]: default action, [i]: rule i
+  uint32_t rule_slots = 0;
+
+  void drop(DropReason r, uint64_t n = 1) { drops[static_cast<std::size_t>(r)].add(n); }
+  uint64_t dropped_total() const {
+    uint64_t t = 0;
+    for (const auto& c : drops) t += c.get();
+    return t;
+  }
+};
+
+}  // namespace rampart::dp

@@ -1,0 +1,504 @@
+#include "dataplane/worker/worker.h"
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_prefetch.h>
+
+#include <chrono>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "dataplane/action/reject_builder.h"
+#include "dataplane/classify/acl_classifier.h"
+#include "dataplane/common/macros.h"
+
+namespace rampart::dp {
+namespace {
+
+// Housekeeping (flow and fragment expiry) runs at most this often, so its
+// cost is spread thinly over the packets; each round visits a bounded
+// number of slots.
+constexpr uint64_t kHousekeepingIntervalNs = 1'000'000;  // 1 ms
+constexpr uint32_t kFlowExpiryBudget = 1024;
+constexpr uint32_t kFragExpiryBudget = 64;
+
+bool is_pure_syn(const PacketMeta& m) {
+  return (m.tcp_flags & tcp_flag::kSyn) && !(m.tcp_flags & tcp_flag::kAck);
+}
+
+}  // namespace
+
+Worker::Worker(uint16_t id, uint16_t queue, std::vector<PortPair> ports, const WorkerConfig& cfg, rte_mempool* pool,
+               RuleSetRcu* rules)
+    : id_(id), queue_(queue), ports_(std::move(ports)), cfg_(cfg), pool_(pool), rules_(rules) {}
+
+Result<std::unique_ptr<Worker>> Worker::create(uint16_t id, uint16_t queue, std::vector<PortPair> ports,
+                                               const WorkerConfig& cfg, rte_mempool* pool, RuleSetRcu* rules,
+                                               int socket) {
+  std::unique_ptr<Worker> w(new Worker(id, queue, std::move(ports), cfg, pool, rules));
+  const std::string flows_name = fmt::format("rp_flows_{}", id);
+  auto flows = FlowTable::create(flows_name.c_str(), cfg.flow_capacity, cfg.hash_seed + id, socket);
+  if (!flows) return flows.error();
+  w->flows_ = std::move(*flows);
+  const std::string frag_name = fmt::format("rp_frags_{}", id);
+  auto frags = FragmentTracker::create(frag_name.c_str(), cfg.frag, cfg.hash_seed ^ 0x9e3779b9u ^ id, socket,
+                                       w->stats_.drops.data());
+  if (!frags) return frags.error();
+  w->frags_ = std::move(*frags);
+  const std::string ring_name = fmt::format("rp_events_{}", id);
+  w->events_ = rte_ring_create_elem(ring_name.c_str(), sizeof(EventRecord), cfg.event_ring_size, socket,
+                                    RING_F_SP_ENQ | RING_F_SC_DEQ);
+  if (w->events_ == nullptr) {
+    return Error{fmt::format("rte_ring_create_elem({}): {}", ring_name, rte_strerror(rte_errno))};
+  }
+  w->stats_.rule_slots = cfg.rule_slots;
+  w->stats_.rule_hits = std::make_unique<Counter[]>(cfg.rule_slots);
+  w->tsc_base_ = rte_get_tsc_cycles();
+  w->wall_base_ns_ = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  w->ns_per_tsc_ = 1e9 / static_cast<double>(rte_get_tsc_hz());
+  w->now_ns_ = cfg.timestamp_offset >= 0 ? 0 : w->wall_base_ns_;
+  return w;
+}
+
+Worker::~Worker() {
+  if (events_ != nullptr) rte_ring_free(events_);
+}
+
+void Worker::update_clock(rte_mbuf* const* pkts, uint16_t n) {
+  if (cfg_.timestamp_offset < 0) {
+    now_ns_ = wall_base_ns_ + static_cast<uint64_t>(static_cast<double>(rte_get_tsc_cycles() - tsc_base_) * ns_per_tsc_);
+    return;
+  }
+  if (n > 0) set_packet_time(pkts[0]);
+}
+
+void Worker::set_packet_time(const rte_mbuf* m) {
+  // Capture time. Captures that go backwards in time do not move the clock
+  // back.
+  if ((m->ol_flags & cfg_.timestamp_flag) == 0) return;
+  uint64_t ts = *RTE_MBUF_DYNFIELD(m, cfg_.timestamp_offset, const rte_mbuf_timestamp_t*);
+  if (ts < 100'000'000'000'000'000ull) ts *= 1000;  // microsecond-precision PMDs
+  if (ts > now_ns_) now_ns_ = ts;
+}
+
+uint32_t Worker::poll_once() {
+  const RuleSet& rs = rules_->current();
+  uint32_t total = 0;
+  for (const PortPair& pp : ports_) total += poll_port(pp, rs);
+  if (total == 0 && cfg_.timestamp_offset < 0) update_clock(nullptr, 0);
+  if (now_ns_ >= next_housekeeping_ns_) housekeeping();
+  rules_->quiescent(id_);
+  return total;
+}
+
+void Worker::run(const std::atomic<bool>& stop) {
+  rules_->worker_online(id_);
+  while (!stop.load(std::memory_order_relaxed)) poll_once();
+  rules_->worker_offline(id_);
+}
+
+void Worker::housekeeping() {
+  next_housekeeping_ns_ = now_ns_ + kHousekeepingIntervalNs;
+  const uint64_t now = now_ns_;
+  const ConntrackTimeouts& t = cfg_.timeouts;
+  flows_->expire_some(
+      kFlowExpiryBudget,
+      [now, &t](const Flow& f) {
+        return now > f.last_seen_ns && now - f.last_seen_ns > flow_timeout_ns(t, f.key.proto, f.state);
+      },
+      [this](const Flow& f) {
+        stats_.flows_expired.add();
+        emit_flow_end(f, FlowEndReason::kTimeout);
+      });
+  frags_->expire_some(now, kFragExpiryBudget);
+}
+
+void Worker::finish() {
+  frags_->flush();
+  flows_->remove_all([this](const Flow& f) { emit_flow_end(f, FlowEndReason::kShutdown); });
+}
+
+uint32_t Worker::classify_one(const PacketMeta& m, const RuleSet& rs) const {
+  AclKey key;
+  make_acl_key(m, key);
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(&key);
+  uint32_t result = 0;
+  if (m.l3 == L3::kIpv4) {
+    rs.acl().classify_burst_v4(&p, &result, 1);
+  } else {
+    rs.acl().classify_burst_v6(&p, &result, 1);
+  }
+  return result;
+}
+
+uint32_t Worker::classify_flow(const Flow& f, const RuleSet& rs) const {
+  // Re-classification after a policy change: always in the initiator's
+  // direction, as the flow was first classified.
+  PacketMeta m;
+  std::memset(&m, 0, sizeof(m));
+  m.l3 = static_cast<L3>(f.key.family);
+  m.proto = f.key.proto;
+  const bool lo = f.initiator_is_lo;
+  std::memcpy(m.src, lo ? f.key.addr_lo : f.key.addr_hi, 16);
+  std::memcpy(m.dst, lo ? f.key.addr_hi : f.key.addr_lo, 16);
+  m.src_port = lo ? f.key.port_lo : f.key.port_hi;
+  m.dst_port = lo ? f.key.port_hi : f.key.port_lo;
+  return classify_one(m, rs);
+}
+
+Worker::Decision Worker::verdict_decision(FlowVerdict v) const {
+  switch (v) {
+    case FlowVerdict::kAllow: return Decision{};
+    case FlowVerdict::kDeny: return Decision{DropReason::kPolicyDeny, false};
+    case FlowVerdict::kReject: return Decision{DropReason::kPolicyReject, true};
+  }
+  return Decision{DropReason::kPolicyDeny, false};
+}
+
+Flow& Worker::init_flow(int32_t pos, const PacketMeta& m, bool src_lo, uint32_t rule, const RuleSet& rs,
+                        uint16_t port) {
+  Flow& f = flows_->at(pos);
+  f.flow_id = (uint64_t{id_} << 48) | (++flow_seq_ & 0xffffffffffffull);
+  f.first_seen_ns = now_ns_;
+  f.last_seen_ns = now_ns_;
+  f.initiator_is_lo = src_lo;
+  f.in_port = port;
+  f.rule_index = rule;
+  f.generation = rs.generation();
+  f.verdict = rs.verdict(rule);
+  f.drop_logged = false;
+  f.packets[0] = f.packets[1] = 0;
+  f.bytes[0] = f.bytes[1] = 0;
+  f.tcp_flags[0] = f.tcp_flags[1] = 0;
+  if (m.proto == ip_proto::kTcp) {
+    f.state = tcp_initial_state(m.tcp_flags);
+    if (!is_pure_syn(m)) stats_.tcp_midstream.add();
+  } else {
+    f.state = FlowState::kNew;
+  }
+  stats_.flows_created.add();
+  if (rule < stats_.rule_slots) stats_.rule_hits[rule].add();
+  return f;
+}
+
+Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, bool src_lo, int32_t pos,
+                                uint32_t acl_rule, bool acl_known, const RuleSet& rs, uint16_t in_port,
+                                uint32_t frame_len, bool* inserted) {
+  Flow* f;
+  bool from_initiator = true;
+  const bool tcp = m.proto == ip_proto::kTcp;
+  if (pos < 0) {
+    if (tcp && !is_pure_syn(m) && !cfg_.tcp_midstream_allow) return Decision{DropReason::kTcpNoFlow, false};
+    const uint32_t rule = acl_known ? acl_rule : classify_one(m, rs);
+    pos = flows_->insert(key);
+    if (pos < 0) {
+      if (!cfg_.flow_table_full_bypass) return Decision{DropReason::kFlowTableFull, false};
+      // Fail-open on a full table still enforces the policy, statelessly.
+      stats_.flows_untracked.add();
+      if (rule < stats_.rule_slots) stats_.rule_hits[rule].add();
+      return verdict_decision(rs.verdict(rule));
+    }
+    *inserted = true;
+    f = &init_flow(pos, m, src_lo, rule, rs, in_port);
+  } else {
+    f = &flows_->at(pos);
+    from_initiator = src_lo == f->initiator_is_lo;
+    if (RAMPART_UNLIKELY(f->generation != rs.generation())) {
+      f->rule_index = classify_flow(*f, rs);
+      f->verdict = rs.verdict(f->rule_index);
+      f->generation = rs.generation();
+    }
+    if (tcp) {
+      if (tcp_may_reopen(f->state, m.tcp_flags, from_initiator)) {
+        emit_flow_end(*f, FlowEndReason::kReopened);
+        stats_.flows_reopened.add();
+        f = &init_flow(pos, m, src_lo, classify_one(m, rs), rs, in_port);
+        from_initiator = true;
+      } else if (!tcp_advance(f->state, m.tcp_flags, from_initiator)) {
+        return Decision{DropReason::kTcpInvalidState, false};
+      }
+    } else if (!from_initiator && f->state == FlowState::kNew) {
+      f->state = FlowState::kEstablished;
+    }
+  }
+  const int dir = from_initiator ? 0 : 1;
+  f->packets[dir] += 1;
+  f->bytes[dir] += frame_len;
+  f->tcp_flags[dir] |= m.tcp_flags;
+  f->last_seen_ns = now_ns_;
+  Decision d = verdict_decision(f->verdict);
+  if (d.drop != DropReason::kNone && !f->drop_logged) {
+    f->drop_logged = true;
+    emit_drop(m, f, d.drop, frame_len, in_port);
+  }
+  return d;
+}
+
+void Worker::apply(rte_mbuf* m, const Decision& d, const PacketMeta& meta, const uint8_t* head, uint32_t avail,
+                   const Flow* flow, const RuleSet& rs, uint16_t in_port) {
+  (void)flow;
+  (void)rs;
+  (void)in_port;
+  if (d.drop == DropReason::kNone) {
+    tx_[tx_n_++] = m;
+    return;
+  }
+  if (d.reject && reply_n_ < kBurst) {
+    rte_mbuf* r = build_reject(pool_, head, avail, meta);
+    if (r != nullptr) {
+      replies_[reply_n_++] = r;
+    } else if (!reject_must_not_answer(meta)) {
+      stats_.reject_failed.add();
+    }
+  }
+  drop(m, d.drop);
+}
+
+void Worker::handle_fragment(rte_mbuf* m, uint32_t i, const RuleSet& rs, const PortPair& pp) {
+  int32_t slot = -1;
+  switch (frags_->add(m, meta_[i], now_ns_, &slot)) {
+    case FragmentTracker::Outcome::kHeld:
+    case FragmentTracker::Outcome::kDropped:
+      return;
+    case FragmentTracker::Outcome::kForwardUnchecked:
+      stats_.frag_memcap_bypassed.add();
+      tx_[tx_n_++] = m;
+      if (tx_n_ >= kBurst) flush_tx(pp.tx_port, pp.rx_port);
+      return;
+    case FragmentTracker::Outcome::kComplete:
+      break;
+  }
+  FragmentTracker::Datagram& dg = frags_->datagram(slot);
+  const PacketMeta& first = dg.first;
+  FlowKey key;
+  const bool lo = make_flow_key(first, key);
+  bool inserted = false;
+  uint32_t bytes = 0;
+  for (uint32_t k = 0; k < dg.count; ++k) bytes += dg.frags[k].mbuf->pkt_len;
+  const Decision d = decide(first, key, lo, flows_->lookup(key), 0, false, rs, pp.rx_port, bytes, &inserted);
+  stats_.frag_datagrams.add();
+  // Find the first fragment's head for a reject answer.
+  const uint8_t* head = nullptr;
+  uint32_t avail = 0;
+  for (uint32_t k = 0; k < dg.count && d.reject; ++k) {
+    if (dg.frags[k].offset == 0) {
+      rte_mbuf* fm = dg.frags[k].mbuf;
+      avail = std::min<uint32_t>(fm->pkt_len, kMaxHeaderBytes);
+      head = static_cast<const uint8_t*>(rte_pktmbuf_read(fm, 0, avail, frag_head_));
+    }
+  }
+  for (uint32_t k = 0; k < dg.count; ++k) {
+    rte_mbuf* fm = dg.frags[k].mbuf;
+    if (d.drop == DropReason::kNone) {
+      tx_[tx_n_++] = fm;
+      if (tx_n_ >= kBurst) flush_tx(pp.tx_port, pp.rx_port);
+    } else {
+      // Answer once per datagram, for the first fragment only.
+      const bool answer = d.reject && dg.frags[k].offset == 0 && head != nullptr;
+      apply(fm, Decision{d.drop, answer}, first, head, avail, nullptr, rs, pp.rx_port);
+    }
+  }
+  frags_->release(slot);
+}
+
+bool Worker::handle_icmp_error(rte_mbuf* m, uint32_t i, const RuleSet& rs, const PortPair& pp) {
+  const PacketMeta& meta = meta_[i];
+  FlowKey key;
+  make_flow_key(meta.inner_src, meta.inner_dst, meta.inner_src_port, meta.inner_dst_port, meta.inner_proto, meta.l3,
+                meta.vlan_outer, key);
+  const int32_t pos = flows_->lookup(key);
+  if (pos < 0) return false;  // unrelated: classified as an ICMP packet of its own
+  Flow& f = flows_->at(pos);
+  stats_.icmp_related.add();
+  f.last_seen_ns = now_ns_;
+  const Decision d = verdict_decision(f.verdict);
+  // An error about a rejected flow is not answered again.
+  apply(m, Decision{d.drop, false}, meta, heads_[i], avail_[i], &f, rs, pp.rx_port);
+  return true;
+}
+
+uint32_t Worker::poll_port(const PortPair& pp, const RuleSet& rs) {
+  rte_mbuf* pkts[kBurst];
+  const uint16_t n = rte_eth_rx_burst(pp.rx_port, queue_, pkts, kBurst);
+  if (n == 0) return 0;
+  update_clock(pkts, n);
+  const bool packet_time = cfg_.timestamp_offset >= 0;
+  tx_n_ = 0;
+  reply_n_ = 0;
+
+  uint32_t lookup_idx[kBurst];
+  const FlowKey* key_ptrs[kBurst];
+  uint32_t nl = 0;
+  uint64_t rx_bytes = 0;
+  for (uint16_t i = 0; i < n; ++i) {
+    rte_mbuf* m = pkts[i];
+    if (packet_time) set_packet_time(m);
+    ts_[i] = now_ns_;
+    if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void*));
+    rx_bytes += m->pkt_len;
+    const uint32_t want = std::min<uint32_t>(m->pkt_len, kMaxHeaderBytes);
+    // Contiguous heads (the common case) are read in place; the head of a
+    // multi-segment packet is copied into per-slot scratch.
+    const auto* head = static_cast<const uint8_t*>(rte_pktmbuf_read(m, 0, want, head_copy_[i]));
+    heads_[i] = head;
+    avail_[i] = want;
+    const DropReason r = head == nullptr ? DropReason::kEthTruncated : parse_packet(head, want, m->pkt_len, meta_[i]);
+    if (RAMPART_UNLIKELY(r != DropReason::kNone)) {
+      drop(m, r);
+      continue;
+    }
+    PacketMeta& meta = meta_[i];
+    if (RAMPART_UNLIKELY(meta.l3 == L3::kNone)) {
+      if (rs.non_ip_allow()) {
+        stats_.non_ip_forwarded.add();
+        tx_[tx_n_++] = m;
+      } else {
+        drop(m, DropReason::kNonIpPolicy);
+      }
+      continue;
+    }
+    if (RAMPART_UNLIKELY(meta.is_fragment)) {
+      handle_fragment(m, i, rs, pp);
+      continue;
+    }
+    if (RAMPART_UNLIKELY(meta.icmp_error) && handle_icmp_error(m, i, rs, pp)) continue;
+    src_lo_[i] = make_flow_key(meta, keys_[i]);
+    key_ptrs[nl] = &keys_[i];
+    lookup_idx[nl++] = i;
+  }
+  stats_.rx_packets.add(n);
+  stats_.rx_bytes.add(rx_bytes);
+
+  int32_t positions[kBurst];
+  if (nl > 0) flows_->lookup_burst(key_ptrs, nl, positions);
+
+  // New flows: classify all of them in one rte_acl call per family.
+  uint32_t acl_rule[kBurst];
+  {
+    AclKey acl_keys[kBurst];
+    const uint8_t* k4[kBurst];
+    const uint8_t* k6[kBurst];
+    uint32_t r4[kBurst], r6[kBurst], i4[kBurst], i6[kBurst];
+    uint32_t n4 = 0, n6 = 0;
+    for (uint32_t j = 0; j < nl; ++j) {
+      if (positions[j] >= 0) continue;
+      const uint32_t i = lookup_idx[j];
+      make_acl_key(meta_[i], acl_keys[j]);
+      if (meta_[i].l3 == L3::kIpv4) {
+        k4[n4] = reinterpret_cast<const uint8_t*>(&acl_keys[j]);
+        i4[n4++] = j;
+      } else {
+        k6[n6] = reinterpret_cast<const uint8_t*>(&acl_keys[j]);
+        i6[n6++] = j;
+      }
+    }
+    if (n4 > 0) rs.acl().classify_burst_v4(k4, r4, n4);
+    if (n6 > 0) rs.acl().classify_burst_v6(k6, r6, n6);
+    for (uint32_t k = 0; k < n4; ++k) acl_rule[i4[k]] = r4[k];
+    for (uint32_t k = 0; k < n6; ++k) acl_rule[i6[k]] = r6[k];
+  }
+
+  bool inserted = false;
+  for (uint32_t j = 0; j < nl; ++j) {
+    const uint32_t i = lookup_idx[j];
+    int32_t pos = positions[j];
+    // A flow created earlier in this burst is not in the bulk lookup result.
+    if (pos < 0 && inserted) pos = flows_->lookup(keys_[i]);
+    rte_mbuf* m = pkts[i];
+    now_ns_ = ts_[i];
+    const Decision d = decide(meta_[i], keys_[i], src_lo_[i], pos, acl_rule[j], true, rs, pp.rx_port, m->pkt_len,
+                              &inserted);
+    apply(m, d, meta_[i], heads_[i], avail_[i], nullptr, rs, pp.rx_port);
+  }
+  now_ns_ = ts_[n - 1];
+  flush_tx(pp.tx_port, pp.rx_port);
+  return n;
+}
+
+void Worker::flush_tx(uint16_t tx_port, uint16_t reply_port) {
+  if (tx_n_ > 0) {
+    uint64_t bytes = 0;
+    for (uint16_t k = 0; k < tx_n_; ++k) bytes += tx_[k]->pkt_len;
+    const uint16_t sent = rte_eth_tx_burst(tx_port, queue_, tx_, tx_n_);
+    uint64_t unsent_bytes = 0;
+    for (uint16_t k = sent; k < tx_n_; ++k) {
+      unsent_bytes += tx_[k]->pkt_len;
+      drop(tx_[k], DropReason::kTxFull);
+    }
+    stats_.tx_packets.add(sent);
+    stats_.tx_bytes.add(bytes - unsent_bytes);
+    tx_n_ = 0;
+  }
+  if (reply_n_ > 0) {
+    const uint16_t sent = rte_eth_tx_burst(reply_port, queue_, replies_, reply_n_);
+    for (uint16_t k = sent; k < reply_n_; ++k) rte_pktmbuf_free(replies_[k]);
+    stats_.rejects_sent.add(sent);
+    stats_.reject_failed.add(reply_n_ - sent);
+    reply_n_ = 0;
+  }
+}
+
+void Worker::emit_flow_end(const Flow& f, FlowEndReason why) {
+  EventRecord e;
+  std::memset(&e, 0, sizeof(e));
+  e.type = EventType::kFlow;
+  e.timestamp_ns = why == FlowEndReason::kTimeout ? f.last_seen_ns : now_ns_;
+  if (e.timestamp_ns < f.last_seen_ns) e.timestamp_ns = f.last_seen_ns;
+  e.flow_id = f.flow_id;
+  e.start_ns = f.first_seen_ns;
+  e.pkts_toserver = f.packets[0];
+  e.pkts_toclient = f.packets[1];
+  e.bytes_toserver = f.bytes[0];
+  e.bytes_toclient = f.bytes[1];
+  const bool lo = f.initiator_is_lo;
+  std::memcpy(e.src, lo ? f.key.addr_lo : f.key.addr_hi, 16);
+  std::memcpy(e.dst, lo ? f.key.addr_hi : f.key.addr_lo, 16);
+  e.src_port = lo ? f.key.port_lo : f.key.port_hi;
+  e.dst_port = lo ? f.key.port_hi : f.key.port_lo;
+  e.rule_number = f.rule_index;
+  e.generation = f.generation;
+  e.in_port = f.in_port;
+  e.vlan = f.key.vlan;
+  e.family = f.key.family;
+  e.proto = f.key.proto;
+  e.state = static_cast<uint8_t>(f.state);
+  e.verdict = static_cast<uint8_t>(f.verdict);
+  e.end_reason = static_cast<uint8_t>(why);
+  e.tcp_flags_ts = f.tcp_flags[0];
+  e.tcp_flags_tc = f.tcp_flags[1];
+  if (rte_ring_sp_enqueue_elem(events_, &e, sizeof(e)) != 0) stats_.events_lost.add();
+}
+
+void Worker::emit_drop(const PacketMeta& m, const Flow* f, DropReason r, uint32_t len, uint16_t port) {
+  EventRecord e;
+  std::memset(&e, 0, sizeof(e));
+  e.type = EventType::kDrop;
+  e.timestamp_ns = now_ns_;
+  e.flow_id = f != nullptr ? f->flow_id : 0;
+  std::memcpy(e.src, m.src, 16);
+  std::memcpy(e.dst, m.dst, 16);
+  e.src_port = m.src_port;
+  e.dst_port = m.dst_port;
+  e.rule_number = f != nullptr ? f->rule_index : 0;
+  e.generation = f != nullptr ? f->generation : 0;
+  e.in_port = port;
+  e.vlan = m.vlan_outer;
+  e.pkt_len = static_cast<uint16_t>(std::min<uint32_t>(len, 65535));
+  e.family = static_cast<uint8_t>(m.l3);
+  e.proto = m.proto;
+  e.verdict = f != nullptr ? static_cast<uint8_t>(f->verdict) : static_cast<uint8_t>(FlowVerdict::kDeny);
+  e.drop_reason = static_cast<uint8_t>(r);
+  e.tcp_flags_ts = m.tcp_flags;
+  e.ttl = m.ttl;
+  e.icmp_type = m.icmp_type;
+  e.icmp_code = m.icmp_code;
+  if (rte_ring_sp_enqueue_elem(events_, &e, sizeof(e)) != 0) stats_.events_lost.add();
+}
+
+}  // namespace rampart::dp

@@ -1,0 +1,139 @@
+#pragma once
+// Worker: one lcore's packet loop. Owns its flow table, fragment tracker,
+// counters and event ring; reads the RuleSet through RuleSetRcu; talks to
+// nothing else. Each poll: for every port it serves, rx a burst, parse,
+// reassemble fragments, look up / create flows in bulk, classify new flows
+// in bulk with rte_acl, act (forward / drop / reject), tx the survivors to
+// the peer port. See docs/design/life-of-a-packet.md.
+//
+// Cold: create(), finish(). Hot: poll_once() and run(), on the worker's own
+// lcore only.
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "dataplane/common/result.h"
+#include "dataplane/conntrack/flow_table.h"
+#include "dataplane/conntrack/tcp_state.h"
+#include "dataplane/events/event_record.h"
+#include "dataplane/frag/fragment_tracker.h"
+#include "dataplane/parse/packet_parser.h"
+#include "dataplane/ruleset/rule_set_rcu.h"
+#include "dataplane/stats/worker_stats.h"
+
+namespace rampart::dp {
+
+struct PortPair {
+  uint16_t rx_port;
+  uint16_t tx_port;
+};
+
+struct WorkerConfig {
+  uint32_t flow_capacity = 65536;
+  bool flow_table_full_bypass = false;
+  bool tcp_midstream_allow = true;
+  ConntrackTimeouts timeouts;
+  FragConfig frag;
+  uint32_t event_ring_size = 16384;
+  // Offline mode: time comes from the mbuf rx timestamp (net_pcap), not TSC.
+  int timestamp_offset = -1;
+  uint64_t timestamp_flag = 0;
+  uint32_t hash_seed = 0;
+  uint32_t rule_slots = 1;  // rules + 1, for per-rule hit counters
+};
+
+class Worker {
+ public:
+  static constexpr uint16_t kBurst = 32;
+
+  static Result<std::unique_ptr<Worker>> create(uint16_t id, uint16_t queue, std::vector<PortPair> ports,
+                                                const WorkerConfig& cfg, rte_mempool* pool, RuleSetRcu* rules,
+                                                int socket);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // One pass over every port; returns packets received. Reports an RCU
+  // quiescent state at its end.
+  uint32_t poll_once();
+  // Loops poll_once() until `stop` is set (worker lcore entry point).
+  void run(const std::atomic<bool>& stop);
+  // After the loop has ended: drop held fragments and end every flow
+  // (flow events with reason "shutdown"). Call from any thread once the
+  // worker no longer runs.
+  void finish();
+
+  uint16_t id() const { return id_; }
+  const WorkerStats& stats() const { return stats_; }
+  rte_ring* events() { return events_; }
+  uint32_t active_flows() const { return flows_->size(); }
+  uint32_t active_fragments() const { return frags_->active(); }
+
+ private:
+  struct Decision {
+    DropReason drop = DropReason::kNone;  // kNone: forward
+    bool reject = false;
+  };
+
+  Worker(uint16_t id, uint16_t queue, std::vector<PortPair> ports, const WorkerConfig& cfg, rte_mempool* pool,
+         RuleSetRcu* rules);
+  uint32_t poll_port(const PortPair& pp, const RuleSet& rs);
+  void update_clock(rte_mbuf* const* pkts, uint16_t n);
+  void set_packet_time(const rte_mbuf* m);
+  Decision decide(const PacketMeta& m, const FlowKey& key, bool src_lo, int32_t pos, uint32_t acl_rule,
+                  bool acl_known, const RuleSet& rs, uint16_t in_port, uint32_t frame_len, bool* inserted);
+  Flow& init_flow(int32_t pos, const PacketMeta& m, bool src_lo, uint32_t rule, const RuleSet& rs, uint16_t port);
+  uint32_t classify_one(const PacketMeta& m, const RuleSet& rs) const;
+  uint32_t classify_flow(const Flow& f, const RuleSet& rs) const;
+  Decision verdict_decision(FlowVerdict v) const;
+  void handle_fragment(rte_mbuf* m, uint32_t i, const RuleSet& rs, const PortPair& pp);
+  bool handle_icmp_error(rte_mbuf* m, uint32_t i, const RuleSet& rs, const PortPair& pp);
+  void apply(rte_mbuf* m, const Decision& d, const PacketMeta& meta, const uint8_t* head, uint32_t avail,
+             const Flow* flow, const RuleSet& rs, uint16_t in_port);
+  void drop(rte_mbuf* m, DropReason r) {
+    stats_.drop(r);
+    rte_pktmbuf_free(m);
+  }
+  void emit_flow_end(const Flow& f, FlowEndReason why);
+  void emit_drop(const PacketMeta& m, const Flow* f, DropReason r, uint32_t len, uint16_t port);
+  void housekeeping();
+  void flush_tx(uint16_t tx_port, uint16_t reply_port);
+
+  uint16_t id_;
+  uint16_t queue_;
+  std::vector<PortPair> ports_;
+  WorkerConfig cfg_;
+  rte_mempool* pool_;
+  RuleSetRcu* rules_;
+  std::unique_ptr<FlowTable> flows_;
+  std::unique_ptr<FragmentTracker> frags_;
+  rte_ring* events_ = nullptr;
+  WorkerStats stats_;
+  uint64_t now_ns_ = 0;
+  uint64_t next_housekeeping_ns_ = 0;
+  uint64_t flow_seq_ = 0;
+  uint64_t tsc_base_ = 0;
+  uint64_t wall_base_ns_ = 0;
+  double ns_per_tsc_ = 1.0;
+
+  // Per-burst scratch, sized at create(): no allocation while running.
+  PacketMeta meta_[kBurst];
+  FlowKey keys_[kBurst];
+  bool src_lo_[kBurst];
+  const uint8_t* heads_[kBurst];
+  uint32_t avail_[kBurst];
+  uint64_t ts_[kBurst];  // each packet's time (capture time offline)
+  alignas(64) uint8_t head_copy_[kBurst][kMaxHeaderBytes];
+  alignas(64) uint8_t frag_head_[kMaxHeaderBytes];
+  rte_mbuf* tx_[kBurst * 2];
+  uint16_t tx_n_ = 0;
+  rte_mbuf* replies_[kBurst];
+  uint16_t reply_n_ = 0;
+};
+
+}  // namespace rampart::dp
