@@ -1,0 +1,131 @@
+// The policy as the workers see it: CompiledPolicy -> RuleSet (real rte_acl)
+// -> verdicts for packets of both families.
+
+#include "dataplane/ruleset/rule_set.h"
+
+#include <gtest/gtest.h>
+
+#include "controlplane/compiler/policy_compiler.h"
+#include "dataplane/parse/packet_parser.h"
+#include "tests/unit/packet_builder.h"
+
+namespace rampart::dp {
+namespace {
+
+std::unique_ptr<const RuleSet> build(const char* yaml, uint32_t gen = 1) {
+  std::vector<std::string> errors;
+  auto p = cp::compile_policy_yaml(yaml, "t.yaml", &errors);
+  EXPECT_TRUE(p.ok()) << (errors.empty() ? "" : errors[0]);
+  auto rs = RuleSet::build(*p, gen, 0);
+  EXPECT_TRUE(rs.ok()) << (rs.ok() ? "" : rs.error().message);
+  return std::move(*rs);
+}
+
+uint32_t classify(const RuleSet& rs, const test::Frame& f) {
+  const auto b = f.build();
+  PacketMeta m;
+  EXPECT_EQ(parse_packet(b.data(), static_cast<uint32_t>(b.size()), static_cast<uint32_t>(b.size()), m),
+            DropReason::kNone);
+  AclKey k;
+  make_acl_key(m, k);
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(&k);
+  uint32_t r = 99;
+  if (m.l3 == L3::kIpv4) {
+    rs.acl().classify_burst_v4(&p, &r, 1);
+  } else {
+    rs.acl().classify_burst_v6(&p, &r, 1);
+  }
+  return r;
+}
+
+constexpr const char* kPolicy = R"(default_action: deny
+rules:
+  - name: telnet-reject
+    action: reject
+    protocol: tcp
+    dst_ports: 23
+  - name: web-from-clients
+    action: allow
+    protocol: tcp
+    src: [198.18.0.0/24, "2001:db8:0:1::/64"]
+    dst_ports: [80, 443, 8000-8080]
+  - name: deny-bad-host
+    action: deny
+    src: 198.18.0.66
+  - name: dns
+    action: allow
+    protocol: udp
+    dst_ports: 53
+  - name: ping
+    action: allow
+    protocol: icmp
+)";
+
+TEST(RuleSet, FirstMatchWinsInOrder) {
+  auto rs = build(kPolicy);
+  // .66 is in 198.18.0.0/24 and rule 2 comes before rule 3.
+  EXPECT_EQ(classify(*rs, {.src = "198.18.0.66", .dport = 80}), 2u);
+  EXPECT_EQ(classify(*rs, {.src = "198.18.0.66", .dport = 22}), 3u);
+  EXPECT_EQ(classify(*rs, {.src = "198.18.0.5", .dport = 23}), 1u);
+  EXPECT_EQ(rs->verdict(1), FlowVerdict::kReject);
+  EXPECT_EQ(rs->verdict(2), FlowVerdict::kAllow);
+  EXPECT_EQ(rs->verdict(3), FlowVerdict::kDeny);
+}
+
+TEST(RuleSet, PortRangesAndLists) {
+  auto rs = build(kPolicy);
+  EXPECT_EQ(classify(*rs, {.dport = 443}), 2u);
+  EXPECT_EQ(classify(*rs, {.dport = 8000}), 2u);
+  EXPECT_EQ(classify(*rs, {.dport = 8080}), 2u);
+  EXPECT_EQ(classify(*rs, {.dport = 8081}), 0u);
+  EXPECT_EQ(classify(*rs, {.dport = 7999}), 0u);
+}
+
+TEST(RuleSet, CidrBoundaries) {
+  auto rs = build(kPolicy);
+  EXPECT_EQ(classify(*rs, {.src = "198.18.0.255", .dport = 80}), 2u);
+  EXPECT_EQ(classify(*rs, {.src = "198.18.1.0", .dport = 80}), 0u);
+}
+
+TEST(RuleSet, ProtocolMatters) {
+  auto rs = build(kPolicy);
+  EXPECT_EQ(classify(*rs, {.proto = 17, .dport = 53}), 4u);
+  EXPECT_EQ(classify(*rs, {.proto = 6, .dport = 53}), 0u);
+  EXPECT_EQ(classify(*rs, {.proto = 1}), 5u);
+  EXPECT_EQ(classify(*rs, {.proto = 17, .dport = 80}), 0u);
+}
+
+TEST(RuleSet, Ipv6RulesOnlyMatchIpv6) {
+  auto rs = build(kPolicy);
+  EXPECT_EQ(classify(*rs, {.family = 6, .src = "2001:db8:0:1::7", .dst = "2001:db8::1", .dport = 80}), 2u);
+  EXPECT_EQ(classify(*rs, {.family = 6, .src = "2001:db8:0:2::7", .dst = "2001:db8::1", .dport = 80}), 0u);
+  // Rules without addresses apply to both families.
+  EXPECT_EQ(classify(*rs, {.family = 6, .src = "2001:db8:0:2::7", .dst = "2001:db8::1", .dport = 23}), 1u);
+  EXPECT_EQ(classify(*rs, {.family = 6, .src = "2001:db8::9", .dst = "2001:db8::1", .proto = 17, .dport = 53}), 4u);
+  // "icmp" is ICMPv4: ICMPv6 falls to the default.
+  EXPECT_EQ(classify(*rs, {.family = 6, .src = "2001:db8::9", .dst = "2001:db8::1", .proto = 58, .icmp_type = 128}),
+            0u);
+}
+
+TEST(RuleSet, DefaultAndNonIp) {
+  auto rs = build("default_action: reject\nnon_ip: deny\n");
+  EXPECT_EQ(rs->verdict(0), FlowVerdict::kReject);
+  EXPECT_FALSE(rs->non_ip_allow());
+  EXPECT_EQ(classify(*rs, {.dport = 80}), 0u);
+}
+
+TEST(RuleSet, ThousandRulesBuildAndClassify) {
+  std::string yaml = "default_action: deny\nrules:\n";
+  for (int i = 0; i < 1000; ++i) {
+    yaml += "  - action: " + std::string(i == 999 ? "allow" : "deny") + "\n    protocol: tcp\n    dst_ports: " +
+            std::to_string(10000 + i) + "\n";
+  }
+  auto rs = build(yaml.c_str(), 7);
+  EXPECT_EQ(rs->rules().size(), 1000u);
+  EXPECT_EQ(classify(*rs, {.dport = 10999}), 1000u);
+  EXPECT_EQ(classify(*rs, {.dport = 10500}), 501u);
+  EXPECT_EQ(classify(*rs, {.dport = 9999}), 0u);
+}
+
+}  // namespace
+}  // namespace rampart::dp
