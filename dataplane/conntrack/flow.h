@@ -40,6 +40,8 @@ struct Flow {
   bool initiator_is_lo;
   bool drop_logged;          // a drop event was emitted for this flow
   uint8_t tcp_flags[2];      // OR of flags seen per direction
+  uint8_t icmp_type;         // ICMP: type and code of the first packet
+  uint8_t icmp_code;
 };
 
 }  // namespace rampart::dp

@@ -96,6 +96,15 @@ FragmentTracker::Outcome FragmentTracker::add(rte_mbuf* m, const PacketMeta& met
   }
 
   int32_t slot = rte_hash_lookup(hash_, &key);
+  if (slot >= 0) {
+    // A datagram past its timeout is gone even if the sweep has not reached
+    // it yet: its pieces are dropped and this fragment starts afresh.
+    const Datagram& old = datagram(slot);
+    if (now_ns > old.first_seen_ns && now_ns - old.first_seen_ns > cfg_.timeout_ns) {
+      drop_datagram(slot, DropReason::kFragTimeout, false);
+      slot = -1;
+    }
+  }
   if (slot < 0) {
     slot = rte_hash_add_key(hash_, &key);
     if (slot < 0) {

@@ -47,12 +47,17 @@ Result<PortInfo> setup_port(uint16_t port, const PortOptions& opt, rte_mempool* 
   const uint32_t frame = opt.mtu + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN + 8;  // + two VLAN tags
   const uint32_t room = rte_pktmbuf_data_room_size(pool) - RTE_PKTMBUF_HEADROOM;
   if (frame > room) {
-    if ((dev.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) == 0) {
-      return Error{fmt::format("port {} ({}): MTU {} needs scattered RX, which the device does not support", port,
-                               name, opt.mtu)};
+    if (dev.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) {
+      conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+      info.scatter = true;
+    } else if (dev.max_rx_pktlen < frame) {
+      return Error{fmt::format("port {} ({}): MTU {} is beyond the device's maximum frame of {} bytes", port, name,
+                               opt.mtu, dev.max_rx_pktlen)};
+    } else {
+      // Some virtual devices (net_pcap, net_af_packet) chain segments
+      // themselves without advertising scattered RX.
+      info.scatter = false;
     }
-    conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
-    info.scatter = true;
   }
   if (dev.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
   if (opt.rx_timestamp && (dev.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP)) {

@@ -103,20 +103,19 @@ void Worker::run(const std::atomic<bool>& stop) {
   rules_->worker_offline(id_);
 }
 
+bool Worker::flow_expired(const Flow& f) const {
+  return now_ns_ > f.last_seen_ns && now_ns_ - f.last_seen_ns > flow_timeout_ns(cfg_.timeouts, f.key.proto, f.state);
+}
+
 void Worker::housekeeping() {
   next_housekeeping_ns_ = now_ns_ + kHousekeepingIntervalNs;
-  const uint64_t now = now_ns_;
-  const ConntrackTimeouts& t = cfg_.timeouts;
   flows_->expire_some(
-      kFlowExpiryBudget,
-      [now, &t](const Flow& f) {
-        return now > f.last_seen_ns && now - f.last_seen_ns > flow_timeout_ns(t, f.key.proto, f.state);
-      },
+      kFlowExpiryBudget, [this](const Flow& f) { return flow_expired(f); },
       [this](const Flow& f) {
         stats_.flows_expired.add();
         emit_flow_end(f, FlowEndReason::kTimeout);
       });
-  frags_->expire_some(now, kFragExpiryBudget);
+  frags_->expire_some(now_ns_, kFragExpiryBudget);
 }
 
 void Worker::finish() {
@@ -176,6 +175,8 @@ Flow& Worker::init_flow(int32_t pos, const PacketMeta& m, bool src_lo, uint32_t 
   f.packets[0] = f.packets[1] = 0;
   f.bytes[0] = f.bytes[1] = 0;
   f.tcp_flags[0] = f.tcp_flags[1] = 0;
+  f.icmp_type = m.icmp_type;
+  f.icmp_code = m.icmp_code;
   if (m.proto == ip_proto::kTcp) {
     f.state = tcp_initial_state(m.tcp_flags);
     if (!is_pure_syn(m)) stats_.tcp_midstream.add();
@@ -193,6 +194,15 @@ Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, bool sr
   Flow* f;
   bool from_initiator = true;
   const bool tcp = m.proto == ip_proto::kTcp;
+  if (pos >= 0 && flow_expired(flows_->at(pos))) {
+    // Expiry is checked on every hit, not only by the housekeeping sweep: a
+    // packet never joins a flow that has already timed out.
+    stats_.flows_expired.add();
+    emit_flow_end(flows_->at(pos), FlowEndReason::kTimeout);
+    flows_->remove(pos);
+    pos = -1;
+    acl_known = false;
+  }
   if (pos < 0) {
     if (tcp && !is_pure_syn(m) && !cfg_.tcp_midstream_allow) return Decision{DropReason::kTcpNoFlow, false};
     const uint32_t rule = acl_known ? acl_rule : classify_one(m, rs);
@@ -241,15 +251,13 @@ Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, bool sr
 }
 
 void Worker::apply(rte_mbuf* m, const Decision& d, const PacketMeta& meta, const uint8_t* head, uint32_t avail,
-                   const Flow* flow, const RuleSet& rs, uint16_t in_port) {
-  (void)flow;
-  (void)rs;
-  (void)in_port;
+                   const PortPair& pp) {
   if (d.drop == DropReason::kNone) {
-    tx_[tx_n_++] = m;
+    push_tx(m, pp);
     return;
   }
-  if (d.reject && reply_n_ < kBurst) {
+  if (d.reject) {
+    if (reply_n_ == kBurst) flush_tx(pp.tx_port, pp.rx_port);
     rte_mbuf* r = build_reject(pool_, head, avail, meta);
     if (r != nullptr) {
       replies_[reply_n_++] = r;
@@ -260,7 +268,7 @@ void Worker::apply(rte_mbuf* m, const Decision& d, const PacketMeta& meta, const
   drop(m, d.drop);
 }
 
-void Worker::handle_fragment(rte_mbuf* m, uint32_t i, const RuleSet& rs, const PortPair& pp) {
+void Worker::handle_fragment(rte_mbuf* m, uint32_t i, const RuleSet& rs, const PortPair& pp, bool* inserted) {
   int32_t slot = -1;
   switch (frags_->add(m, meta_[i], now_ns_, &slot)) {
     case FragmentTracker::Outcome::kHeld:
@@ -268,8 +276,7 @@ void Worker::handle_fragment(rte_mbuf* m, uint32_t i, const RuleSet& rs, const P
       return;
     case FragmentTracker::Outcome::kForwardUnchecked:
       stats_.frag_memcap_bypassed.add();
-      tx_[tx_n_++] = m;
-      if (tx_n_ >= kBurst) flush_tx(pp.tx_port, pp.rx_port);
+      push_tx(m, pp);
       return;
     case FragmentTracker::Outcome::kComplete:
       break;
@@ -278,10 +285,9 @@ void Worker::handle_fragment(rte_mbuf* m, uint32_t i, const RuleSet& rs, const P
   const PacketMeta& first = dg.first;
   FlowKey key;
   const bool lo = make_flow_key(first, key);
-  bool inserted = false;
   uint32_t bytes = 0;
   for (uint32_t k = 0; k < dg.count; ++k) bytes += dg.frags[k].mbuf->pkt_len;
-  const Decision d = decide(first, key, lo, flows_->lookup(key), 0, false, rs, pp.rx_port, bytes, &inserted);
+  const Decision d = decide(first, key, lo, flows_->lookup(key), 0, false, rs, pp.rx_port, bytes, inserted);
   stats_.frag_datagrams.add();
   // Find the first fragment's head for a reject answer.
   const uint8_t* head = nullptr;
@@ -295,19 +301,15 @@ void Worker::handle_fragment(rte_mbuf* m, uint32_t i, const RuleSet& rs, const P
   }
   for (uint32_t k = 0; k < dg.count; ++k) {
     rte_mbuf* fm = dg.frags[k].mbuf;
-    if (d.drop == DropReason::kNone) {
-      tx_[tx_n_++] = fm;
-      if (tx_n_ >= kBurst) flush_tx(pp.tx_port, pp.rx_port);
-    } else {
-      // Answer once per datagram, for the first fragment only.
-      const bool answer = d.reject && dg.frags[k].offset == 0 && head != nullptr;
-      apply(fm, Decision{d.drop, answer}, first, head, avail, nullptr, rs, pp.rx_port);
-    }
+    // Answer a rejected datagram once, for its first fragment only.
+    const bool answer = d.reject && dg.frags[k].offset == 0 && head != nullptr;
+    apply(fm, Decision{d.drop, answer}, first, head, avail, pp);
   }
   frags_->release(slot);
 }
 
 bool Worker::handle_icmp_error(rte_mbuf* m, uint32_t i, const RuleSet& rs, const PortPair& pp) {
+  (void)rs;
   const PacketMeta& meta = meta_[i];
   FlowKey key;
   make_flow_key(meta.inner_src, meta.inner_dst, meta.inner_src_port, meta.inner_dst_port, meta.inner_proto, meta.l3,
@@ -319,7 +321,7 @@ bool Worker::handle_icmp_error(rte_mbuf* m, uint32_t i, const RuleSet& rs, const
   f.last_seen_ns = now_ns_;
   const Decision d = verdict_decision(f.verdict);
   // An error about a rejected flow is not answered again.
-  apply(m, Decision{d.drop, false}, meta, heads_[i], avail_[i], &f, rs, pp.rx_port);
+  apply(m, Decision{d.drop, false}, meta, heads_[i], avail_[i], pp);
   return true;
 }
 
@@ -332,7 +334,9 @@ uint32_t Worker::poll_port(const PortPair& pp, const RuleSet& rs) {
   tx_n_ = 0;
   reply_n_ = 0;
 
-  uint32_t lookup_idx[kBurst];
+  // Stage 1: parse everything; build flow keys for the bulk lookup.
+  PacketKind kind[kBurst];
+  int32_t lookup_slot[kBurst];  // index into the bulk lookup arrays, or -1
   const FlowKey* key_ptrs[kBurst];
   uint32_t nl = 0;
   uint64_t rx_bytes = 0;
@@ -340,6 +344,7 @@ uint32_t Worker::poll_port(const PortPair& pp, const RuleSet& rs) {
     rte_mbuf* m = pkts[i];
     if (packet_time) set_packet_time(m);
     ts_[i] = now_ns_;
+    lookup_slot[i] = -1;
     if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void*));
     rx_bytes += m->pkt_len;
     const uint32_t want = std::min<uint32_t>(m->pkt_len, kMaxHeaderBytes);
@@ -351,34 +356,33 @@ uint32_t Worker::poll_port(const PortPair& pp, const RuleSet& rs) {
     const DropReason r = head == nullptr ? DropReason::kEthTruncated : parse_packet(head, want, m->pkt_len, meta_[i]);
     if (RAMPART_UNLIKELY(r != DropReason::kNone)) {
       drop(m, r);
+      kind[i] = PacketKind::kDone;
       continue;
     }
-    PacketMeta& meta = meta_[i];
+    const PacketMeta& meta = meta_[i];
     if (RAMPART_UNLIKELY(meta.l3 == L3::kNone)) {
-      if (rs.non_ip_allow()) {
-        stats_.non_ip_forwarded.add();
-        tx_[tx_n_++] = m;
-      } else {
-        drop(m, DropReason::kNonIpPolicy);
-      }
+      kind[i] = PacketKind::kNonIp;
       continue;
     }
     if (RAMPART_UNLIKELY(meta.is_fragment)) {
-      handle_fragment(m, i, rs, pp);
+      kind[i] = PacketKind::kFragment;
       continue;
     }
-    if (RAMPART_UNLIKELY(meta.icmp_error) && handle_icmp_error(m, i, rs, pp)) continue;
+    kind[i] = meta.icmp_error ? PacketKind::kIcmpError : PacketKind::kFlow;
     src_lo_[i] = make_flow_key(meta, keys_[i]);
     key_ptrs[nl] = &keys_[i];
-    lookup_idx[nl++] = i;
+    lookup_slot[i] = static_cast<int32_t>(nl++);
   }
   stats_.rx_packets.add(n);
   stats_.rx_bytes.add(rx_bytes);
 
+  // Stage 2: one bulk lookup for the burst.
   int32_t positions[kBurst];
   if (nl > 0) flows_->lookup_burst(key_ptrs, nl, positions);
 
-  // New flows: classify all of them in one rte_acl call per family.
+  // Stage 3: packets that found no flow are classified together, one
+  // rte_acl call per family. Flows created earlier in this burst make some
+  // of these results unused; that costs a little and keeps one call.
   uint32_t acl_rule[kBurst];
   {
     AclKey acl_keys[kBurst];
@@ -386,16 +390,16 @@ uint32_t Worker::poll_port(const PortPair& pp, const RuleSet& rs) {
     const uint8_t* k6[kBurst];
     uint32_t r4[kBurst], r6[kBurst], i4[kBurst], i6[kBurst];
     uint32_t n4 = 0, n6 = 0;
-    for (uint32_t j = 0; j < nl; ++j) {
-      if (positions[j] >= 0) continue;
-      const uint32_t i = lookup_idx[j];
-      make_acl_key(meta_[i], acl_keys[j]);
+    for (uint16_t i = 0; i < n; ++i) {
+      const int32_t j = lookup_slot[i];
+      if (j < 0 || positions[j] >= 0) continue;
+      make_acl_key(meta_[i], acl_keys[i]);
       if (meta_[i].l3 == L3::kIpv4) {
-        k4[n4] = reinterpret_cast<const uint8_t*>(&acl_keys[j]);
-        i4[n4++] = j;
+        k4[n4] = reinterpret_cast<const uint8_t*>(&acl_keys[i]);
+        i4[n4++] = i;
       } else {
-        k6[n6] = reinterpret_cast<const uint8_t*>(&acl_keys[j]);
-        i6[n6++] = j;
+        k6[n6] = reinterpret_cast<const uint8_t*>(&acl_keys[i]);
+        i6[n6++] = i;
       }
     }
     if (n4 > 0) rs.acl().classify_burst_v4(k4, r4, n4);
@@ -404,21 +408,50 @@ uint32_t Worker::poll_port(const PortPair& pp, const RuleSet& rs) {
     for (uint32_t k = 0; k < n6; ++k) acl_rule[i6[k]] = r6[k];
   }
 
+  // Stage 4: decide and act, strictly in arrival order, so packets leave in
+  // the order they came.
   bool inserted = false;
-  for (uint32_t j = 0; j < nl; ++j) {
-    const uint32_t i = lookup_idx[j];
-    int32_t pos = positions[j];
-    // A flow created earlier in this burst is not in the bulk lookup result.
-    if (pos < 0 && inserted) pos = flows_->lookup(keys_[i]);
+  for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = pkts[i];
     now_ns_ = ts_[i];
-    const Decision d = decide(meta_[i], keys_[i], src_lo_[i], pos, acl_rule[j], true, rs, pp.rx_port, m->pkt_len,
-                              &inserted);
-    apply(m, d, meta_[i], heads_[i], avail_[i], nullptr, rs, pp.rx_port);
+    switch (kind[i]) {
+      case PacketKind::kDone:
+        continue;
+      case PacketKind::kNonIp:
+        if (rs.non_ip_allow()) {
+          stats_.non_ip_forwarded.add();
+          push_tx(m, pp);
+        } else {
+          drop(m, DropReason::kNonIpPolicy);
+        }
+        continue;
+      case PacketKind::kFragment:
+        handle_fragment(m, i, rs, pp, &inserted);
+        continue;
+      case PacketKind::kIcmpError:
+        if (handle_icmp_error(m, i, rs, pp)) continue;
+        break;  // unrelated to any flow: an ICMP packet like any other
+      case PacketKind::kFlow:
+        break;
+    }
+    const int32_t j = lookup_slot[i];
+    int32_t pos = positions[j];
+    bool acl_known = pos < 0;
+    // A flow created earlier in this burst is not in the bulk result.
+    if (pos < 0 && inserted) pos = flows_->lookup(keys_[i]);
+    if (pos >= 0) acl_known = false;
+    const Decision d =
+        decide(meta_[i], keys_[i], src_lo_[i], pos, acl_rule[i], acl_known, rs, pp.rx_port, m->pkt_len, &inserted);
+    apply(m, d, meta_[i], heads_[i], avail_[i], pp);
   }
   now_ns_ = ts_[n - 1];
   flush_tx(pp.tx_port, pp.rx_port);
   return n;
+}
+
+void Worker::push_tx(rte_mbuf* m, const PortPair& pp) {
+  tx_[tx_n_++] = m;
+  if (tx_n_ == kTxBuffer) flush_tx(pp.tx_port, pp.rx_port);
 }
 
 void Worker::flush_tx(uint16_t tx_port, uint16_t reply_port) {
@@ -472,6 +505,8 @@ void Worker::emit_flow_end(const Flow& f, FlowEndReason why) {
   e.end_reason = static_cast<uint8_t>(why);
   e.tcp_flags_ts = f.tcp_flags[0];
   e.tcp_flags_tc = f.tcp_flags[1];
+  e.icmp_type = f.icmp_type;
+  e.icmp_code = f.icmp_code;
   if (rte_ring_sp_enqueue_elem(events_, &e, sizeof(e)) != 0) stats_.events_lost.add();
 }
 

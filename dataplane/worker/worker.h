@@ -85,16 +85,21 @@ class Worker {
   uint32_t poll_port(const PortPair& pp, const RuleSet& rs);
   void update_clock(rte_mbuf* const* pkts, uint16_t n);
   void set_packet_time(const rte_mbuf* m);
+  enum class PacketKind : uint8_t { kDone, kNonIp, kFragment, kIcmpError, kFlow };
+  static constexpr uint16_t kTxBuffer = 2 * kBurst;
+
+  bool flow_expired(const Flow& f) const;
+  void push_tx(rte_mbuf* m, const PortPair& pp);
   Decision decide(const PacketMeta& m, const FlowKey& key, bool src_lo, int32_t pos, uint32_t acl_rule,
                   bool acl_known, const RuleSet& rs, uint16_t in_port, uint32_t frame_len, bool* inserted);
   Flow& init_flow(int32_t pos, const PacketMeta& m, bool src_lo, uint32_t rule, const RuleSet& rs, uint16_t port);
   uint32_t classify_one(const PacketMeta& m, const RuleSet& rs) const;
   uint32_t classify_flow(const Flow& f, const RuleSet& rs) const;
   Decision verdict_decision(FlowVerdict v) const;
-  void handle_fragment(rte_mbuf* m, uint32_t i, const RuleSet& rs, const PortPair& pp);
+  void handle_fragment(rte_mbuf* m, uint32_t i, const RuleSet& rs, const PortPair& pp, bool* inserted);
   bool handle_icmp_error(rte_mbuf* m, uint32_t i, const RuleSet& rs, const PortPair& pp);
   void apply(rte_mbuf* m, const Decision& d, const PacketMeta& meta, const uint8_t* head, uint32_t avail,
-             const Flow* flow, const RuleSet& rs, uint16_t in_port);
+             const PortPair& pp);
   void drop(rte_mbuf* m, DropReason r) {
     stats_.drop(r);
     rte_pktmbuf_free(m);
@@ -130,7 +135,7 @@ class Worker {
   uint64_t ts_[kBurst];  // each packet's time (capture time offline)
   alignas(64) uint8_t head_copy_[kBurst][kMaxHeaderBytes];
   alignas(64) uint8_t frag_head_[kMaxHeaderBytes];
-  rte_mbuf* tx_[kBurst * 2];
+  rte_mbuf* tx_[kTxBuffer];
   uint16_t tx_n_ = 0;
   rte_mbuf* replies_[kBurst];
   uint16_t reply_n_ = 0;
