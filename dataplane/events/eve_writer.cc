@@ -50,6 +50,28 @@ const char* end_reason_name(uint8_t r) {
   return "unknown";
 }
 
+// Rule names come from policy files: escape them as JSON strings.
+std::string json_escape(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (const char c : in) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
 void append_tcp_flags(fmt::memory_buffer& out, const char* key, uint8_t f) {
   fmt::format_to(std::back_inserter(out), ",\"{}\":\"{:02x}\"", key, f);
 }
@@ -89,7 +111,7 @@ void EveWriter::write(const EventRecord& e, const RuleSet& rules) {
   fmt::format_to(it, ",\"dest_ip\":\"{}\"", ip_string(e.dst, e.family));
   if (ports) fmt::format_to(it, ",\"dest_port\":{}", e.dst_port);
   fmt::format_to(it, ",\"proto\":\"{}\"", proto_name(e.proto, pbuf, sizeof(pbuf)));
-  if (e.proto == ip_proto::kIcmp || e.proto == ip_proto::kIcmpv6) {
+  if ((e.proto == ip_proto::kIcmp || e.proto == ip_proto::kIcmpv6) && e.family != 0) {
     fmt::format_to(it, ",\"icmp_type\":{},\"icmp_code\":{}", e.icmp_type, e.icmp_code);
   }
   if (flow) {
@@ -130,7 +152,8 @@ void EveWriter::write(const EventRecord& e, const RuleSet& rules) {
   const bool known = e.rule_number >= 1 && e.rule_number <= rl.size() && e.generation == rules.generation();
   fmt::format_to(it, ",\"rampart\":{{\"verdict\":\"{}\",\"rule\":\"{}\",\"policy_generation\":{}}}}}\n",
                  verdict_name(e.verdict),
-                 e.rule_number == 0 ? "default" : (known ? rl[e.rule_number - 1].name : fmt::format("#{}", e.rule_number)),
+                 e.rule_number == 0 ? std::string("default")
+                                    : (known ? json_escape(rl[e.rule_number - 1].name) : fmt::format("#{}", e.rule_number)),
                  e.generation);
   std::fwrite(out.data(), 1, out.size(), file_);
   ++written_;
