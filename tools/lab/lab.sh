@@ -34,6 +34,7 @@
 #   LAB_EAL_EXTRA       extra EAL arguments (word-split)
 #   LAB_START_TIMEOUT   seconds to wait until rampartd forwards (default 30)
 #   LAB_STOP_TIMEOUT    seconds to wait for exit after SIGINT (default 20)
+#   LAB_LCORES=0-1      EAL lcores (main + workers); '0@0,1@0,2@1' with LAB_QPAIRS=2: two workers
 #   LAB_KEEP=1          keep $LAB_DIR (logs, EVE, summaries) after lab_down
 #   LAB_QUIET=1         less chatter from the library
 
@@ -186,8 +187,13 @@ lab_start_rampartd() {
   LAB_SUMMARY=
   LAB_RAMPARTD_RC=
   : >"$LAB_EVE"
-  local -a eal=(-l "$LAB_LCORES" --no-huge -m 512 --no-pci --file-prefix "$LAB_PREFIX"
-    --vdev "net_af_packet0,iface=$LAB_IF_FW0" --vdev "net_af_packet1,iface=$LAB_IF_FW1")
+  # "0-1" is an lcore list (-l); "0@0,1@0,2@1" maps lcores to CPUs (--lcores),
+  # e.g. two workers on a two-CPU machine.
+  local lcore_opt=-l
+  [[ $LAB_LCORES == *@* ]] && lcore_opt=--lcores
+  local -a eal=("$lcore_opt" "$LAB_LCORES" --no-huge -m 512 --no-pci --file-prefix "$LAB_PREFIX"
+    --vdev "net_af_packet0,iface=$LAB_IF_FW0${LAB_QPAIRS:+,qpairs=$LAB_QPAIRS}"
+    --vdev "net_af_packet1,iface=$LAB_IF_FW1${LAB_QPAIRS:+,qpairs=$LAB_QPAIRS}")
   # shellcheck disable=SC2206
   [[ -n ${LAB_EAL_EXTRA:-} ]] && eal+=($LAB_EAL_EXTRA)
   local -a opts=(--eve "$LAB_EVE" --summary --stats-interval 0)
