@@ -16,6 +16,7 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -25,7 +26,9 @@
 #include "controlplane/compiler/policy_compiler.h"
 #include "dataplane/events/eve_writer.h"
 #include "dataplane/port/port.h"
+#include "dataplane/rampartd/app.h"
 #include "dataplane/rampartd/options.h"
+#include "dataplane/rampartd/summary.h"
 #include "dataplane/ruleset/rule_set_rcu.h"
 #include "dataplane/worker/worker.h"
 
@@ -42,91 +45,15 @@ void on_signal(int) { g_stop.store(true); }
 constexpr int kOfflineEofIdlePolls = 1000;
 constexpr uint32_t kEventDrainBatch = 256;
 
-struct App {
-  Options opts;
-  cp::CompiledPolicy policy;
-  std::vector<PortInfo> ports;
-  std::vector<std::string> port_names;
-  rte_mempool* pool = nullptr;
-  std::unique_ptr<RuleSetRcu> rules;
-  std::vector<std::unique_ptr<Worker>> workers;
-  std::unique_ptr<EveWriter> eve;
-  std::chrono::steady_clock::time_point started;
-};
-
-App* g_app = nullptr;  // for the telemetry callback
-
-nlohmann::ordered_json build_summary(const App& app) {
-  using nlohmann::ordered_json;
-  uint64_t in = 0, out = 0, dropped = 0, flows = 0, rejects = 0, lost = 0;
-  std::array<uint64_t, kDropReasonCount> reasons{};
-  ordered_json workers = ordered_json::array();
-  std::vector<uint64_t> hits(app.rules->current().rules().size() + 1, 0);
-  ordered_json counters = ordered_json::object();
-  for (const auto& w : app.workers) {
-    const WorkerStats& s = w->stats();
-    in += s.rx_packets.get();
-    out += s.tx_packets.get();
-    flows += s.flows_created.get();
-    rejects += s.rejects_sent.get();
-    lost += s.events_lost.get();
-    for (std::size_t r = 0; r < kDropReasonCount; ++r) reasons[r] += s.drops[r].get();
-    for (std::size_t r = 0; r < hits.size() && r < s.rule_slots; ++r) hits[r] += s.rule_hits[r].get();
-    ordered_json wj = {{"id", w->id()}, {"packets_in", s.rx_packets.get()}, {"packets_out", s.tx_packets.get()},
-                       {"dropped", s.dropped_total()}, {"active_flows", w->active_flows()}};
-#define RAMPART_SUM_COUNTER(name) \
-  counters[#name] = counters.value(#name, uint64_t{0}) + s.name.get();
-    RAMPART_WORKER_COUNTERS(RAMPART_SUM_COUNTER)
-#undef RAMPART_SUM_COUNTER
-    workers.push_back(wj);
-  }
-  ordered_json drop_reasons = ordered_json::object();
-  for (std::size_t r = 0; r < kDropReasonCount; ++r) {
-    dropped += reasons[r];
-    if (reasons[r] != 0) drop_reasons[std::string(drop_reason_name(static_cast<DropReason>(r)))] = reasons[r];
-  }
-  ordered_json rules = ordered_json::array();
-  const RuleSet& rs = app.rules->current();
-  rules.push_back({{"name", "default"}, {"action", cp::action_name(app.policy.default_action)}, {"hits", hits[0]}});
-  for (std::size_t i = 0; i < rs.rules().size(); ++i) {
-    rules.push_back({{"name", rs.rules()[i].name}, {"action", cp::action_name(rs.rules()[i].action)},
-                     {"source", rs.rules()[i].source}, {"hits", hits[i + 1]}});
-  }
-  ordered_json ports = ordered_json::array();
-  for (uint16_t p = 0; p < app.ports.size(); ++p) {
-    rte_eth_stats st{};
-    rte_eth_stats_get(p, &st);
-    ports.push_back({{"port", p}, {"name", app.ports[p].name}, {"driver", app.ports[p].driver},
-                     {"rx_packets", st.ipackets}, {"tx_packets", st.opackets}, {"rx_missed", st.imissed},
-                     {"rx_errors", st.ierrors}, {"tx_errors", st.oerrors}, {"rx_nombuf", st.rx_nombuf}});
-  }
-  ordered_json j;
-  j["packets_in"] = in;
-  j["packets_out"] = out;
-  j["dropped"] = dropped;
-  j["drop_reasons"] = drop_reasons;
-  j["flows"] = flows;
-  j["rejects_sent"] = rejects;
-  j["events_lost"] = lost;
-  j["policy"] = {{"origin", rs.origin()}, {"generation", rs.generation()}, {"rules", rs.rules().size()}};
-  j["rules"] = rules;
-  j["counters"] = counters;
-  j["ports"] = ports;
-  j["workers"] = workers;
-  return j;
-}
+// The telemetry callback runs on DPDK's telemetry thread, which outlives
+// the App: the mutex keeps teardown from pulling the App from under it.
+std::mutex g_app_mutex;
+App* g_app = nullptr;  // guarded by g_app_mutex
 
 int telemetry_stats(const char*, const char*, rte_tel_data* d) {
+  std::lock_guard<std::mutex> lock(g_app_mutex);
   if (g_app == nullptr) return -1;
-  const auto s = build_summary(*g_app);
-  rte_tel_data_start_dict(d);
-  for (const char* k : {"packets_in", "packets_out", "dropped", "flows", "rejects_sent", "events_lost"}) {
-    rte_tel_data_add_dict_u64(d, k, s[k].get<uint64_t>());
-  }
-  rte_tel_data* reasons = rte_tel_data_alloc();
-  rte_tel_data_start_dict(reasons);
-  for (const auto& [k, v] : s["drop_reasons"].items()) rte_tel_data_add_dict_u64(reasons, k.c_str(), v.get<uint64_t>());
-  rte_tel_data_add_dict_container(d, "drop_reasons", reasons, 0);
+  fill_telemetry(*g_app, d);
   return 0;
 }
 
@@ -320,7 +247,10 @@ int run(int argc, char** argv) {
     }
     app.eve = std::move(*eve);
   }
-  g_app = &app;
+  {
+    std::lock_guard<std::mutex> lock(g_app_mutex);
+    g_app = &app;
+  }
   rte_telemetry_register_cmd("/rampart/stats", telemetry_stats,
                              "Rampart counters: packets in/out, drops by reason, flows. No parameters.");
 
@@ -380,7 +310,10 @@ int run(int argc, char** argv) {
   drain_events(app);
   if (offline || o.summary) fmt::print("{}\n", build_summary(app).dump(offline ? -1 : 2));
   std::fflush(stdout);
-  g_app = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(g_app_mutex);
+    g_app = nullptr;
+  }
   for (uint16_t p = 0; p < nb_ports; ++p) {
     rte_eth_dev_stop(p);
     rte_eth_dev_close(p);

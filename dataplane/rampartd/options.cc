@@ -116,11 +116,6 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       return Error{fmt::format("unknown option '{}' (try --help)", a)};
     }
   }
-  if (split < 0 && o.pcap_in.empty() && !o.validate_only && !cl.help) {
-    // Live mode without "--": everything given was a rampartd option; the
-    // EAL gets its defaults. Allowed, but there will be no ports unless the
-    // machine has bound PCI devices.
-  }
   if (!o.pcap_out.empty() && o.pcap_in.empty()) return Error{"--pcap-out needs --pcap"};
   return cl;
 }

@@ -308,8 +308,7 @@ void Worker::handle_fragment(rte_mbuf* m, uint32_t i, const RuleSet& rs, const P
   frags_->release(slot);
 }
 
-bool Worker::handle_icmp_error(rte_mbuf* m, uint32_t i, const RuleSet& rs, const PortPair& pp) {
-  (void)rs;
+bool Worker::handle_icmp_error(rte_mbuf* m, uint32_t i, const PortPair& pp) {
   const PacketMeta& meta = meta_[i];
   FlowKey key;
   make_flow_key(meta.inner_src, meta.inner_dst, meta.inner_src_port, meta.inner_dst_port, meta.inner_proto, meta.l3,
@@ -429,7 +428,7 @@ uint32_t Worker::poll_port(const PortPair& pp, const RuleSet& rs) {
         handle_fragment(m, i, rs, pp, &inserted);
         continue;
       case PacketKind::kIcmpError:
-        if (handle_icmp_error(m, i, rs, pp)) continue;
+        if (handle_icmp_error(m, i, pp)) continue;
         break;  // unrelated to any flow: an ICMP packet like any other
       case PacketKind::kFlow:
         break;

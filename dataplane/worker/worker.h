@@ -97,7 +97,7 @@ class Worker {
   uint32_t classify_flow(const Flow& f, const RuleSet& rs) const;
   Decision verdict_decision(FlowVerdict v) const;
   void handle_fragment(rte_mbuf* m, uint32_t i, const RuleSet& rs, const PortPair& pp, bool* inserted);
-  bool handle_icmp_error(rte_mbuf* m, uint32_t i, const RuleSet& rs, const PortPair& pp);
+  bool handle_icmp_error(rte_mbuf* m, uint32_t i, const PortPair& pp);
   void apply(rte_mbuf* m, const Decision& d, const PacketMeta& meta, const uint8_t* head, uint32_t avail,
              const PortPair& pp);
   void drop(rte_mbuf* m, DropReason r) {

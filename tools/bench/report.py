@@ -141,23 +141,27 @@ def rampartd_samples(path, interval=1.0):
 
 
 def read_json(path):
+    """The JSON summary rampartd printed on stdout (pretty-printed in live
+    mode, one line in offline mode): the first object that parses."""
     try:
-        with open(path) as f:
-            text = f.read()
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8", "replace")
     except OSError:
         return None
-    # the summary is the last JSON object on stdout
-    for line in reversed(text.strip().splitlines()):
-        line = line.strip()
-        if line.startswith("{"):
+    dec = json.JSONDecoder()
+    pos = 0
+    while True:
+        start = text.find("{", pos)
+        if start < 0:
+            return None
+        if start == 0 or text[start - 1] == "\n":
             try:
-                return json.loads(line)
+                obj, _ = dec.raw_decode(text, start)
+                if isinstance(obj, dict) and "packets_in" in obj:
+                    return obj
             except ValueError:
-                break
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
+                pass
+        pos = start + 1
 
 
 # --- report ------------------------------------------------------------------

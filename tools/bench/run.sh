@@ -105,7 +105,9 @@ fi
 "$rampartd" --policy "$data/policy.yaml" --validate >/dev/null ||
   { echo "run.sh: rampartd rejects $data/policy.yaml" >&2; exit 1; }
 
-# mbufs: the whole capture is preloaded (20,000), plus descriptors and caches
+# mbufs: net_pcap preloads the whole capture (20,000 packets) into the pool,
+# plus descriptors and per-lcore caches. Both programs get the same pool size
+# (rampartd's computed default, about 12,700 mbufs, is too small for it).
 mbufs=65536
 
 # --- one run of each program ------------------------------------------------
@@ -125,11 +127,13 @@ eal_args() { # pcap prefix
        "--vdev net_pcap0,rx_pcap=$1,infinite_rx=1 --vdev net_null0,no-rx=1"
 }
 
-stop_pid() { # pid seconds: SIGINT, then SIGKILL if it has not exited in time
-  local pid=$1 t=$2
-  kill -INT "$pid" 2>/dev/null || true
+stop_pid() { # pid seconds: SIGINT (repeated), then SIGKILL if still running
+  local pid=$1 t=$2 i
   for ((i = 0; i < t * 10; i++)); do
     kill -0 "$pid" 2>/dev/null || break
+    # testpmd resets its quit flag just before it starts forwarding, so a
+    # SIGINT that lands during start-up is lost: repeat it every second
+    ((i % 10 == 0)) && kill -INT "$pid" 2>/dev/null
     sleep 0.1
   done
   if kill -0 "$pid" 2>/dev/null; then
@@ -140,15 +144,20 @@ stop_pid() { # pid seconds: SIGINT, then SIGKILL if it has not exited in time
 }
 
 run_testpmd() { # scenario pcap round
-  local prefix="rbench-tp-$$-$1-$3" log="$logs/$1.testpmd.$3.log"
+  local prefix="rbench-tp-$$-$1-$3" log="$logs/$1.testpmd.$3.log" i
   # shellcheck disable=SC2046
   "$testpmd" $(eal_args "$2" "$prefix") -- \
     --forward-mode=io --auto-start --stats-period 1 --nb-cores 1 \
     --total-num-mbufs "$mbufs" </dev/null >"$log" 2>&1 &
   child=$!
-  # start-up takes about a second; give it the same number of samples as
-  # rampartd gets from --duration
-  sleep $((duration + 1))
+  # rampartd's --duration counts from the end of its set-up: time testpmd
+  # the same way, from the moment it starts forwarding
+  for ((i = 0; i < 600; i++)); do
+    grep -aq 'start packet forwarding' "$log" 2>/dev/null && break
+    kill -0 "$child" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -0 "$child" 2>/dev/null && sleep "$duration"
   stop_pid "$child" 15
   child=""
   rm -rf "/var/run/dpdk/$prefix"
@@ -160,7 +169,7 @@ run_rampartd() { # scenario pcap round extra-args...
   # shellcheck disable=SC2046
   "$rampartd" $(eal_args "$pcap" "$prefix") -- \
     --policy "$data/policy.yaml" --duration "$duration" --stats-interval 1 \
-    --summary "$@" </dev/null >"$base.out" 2>"$base.err" &
+    --summary --mbufs "$mbufs" "$@" </dev/null >"$base.out" 2>"$base.err" &
   child=$!
   local waited=0
   while kill -0 "$child" 2>/dev/null && ((waited < (duration + 60) * 10)); do

@@ -1,0 +1,33 @@
+#pragma once
+// App: everything rampartd owns while it runs. Built and torn down by
+// main.cc on the main lcore; workers see only their own Worker.
+
+#include <rte_mempool.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "controlplane/compiler/compiled_policy.h"
+#include "dataplane/events/eve_writer.h"
+#include "dataplane/port/port.h"
+#include "dataplane/rampartd/options.h"
+#include "dataplane/ruleset/rule_set_rcu.h"
+#include "dataplane/worker/worker.h"
+
+namespace rampart::dp {
+
+struct App {
+  Options opts;
+  cp::CompiledPolicy policy;
+  std::vector<PortInfo> ports;
+  std::vector<std::string> port_names;
+  rte_mempool* pool = nullptr;
+  std::unique_ptr<RuleSetRcu> rules;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::unique_ptr<EveWriter> eve;
+  std::chrono::steady_clock::time_point started;
+};
+
+}  // namespace rampart::dp

@@ -1,0 +1,81 @@
+#include "dataplane/rampartd/summary.h"
+
+#include <rte_ethdev.h>
+
+#include <array>
+
+namespace rampart::dp {
+
+nlohmann::ordered_json build_summary(const App& app) {
+  using nlohmann::ordered_json;
+  uint64_t in = 0, out = 0, dropped = 0, flows = 0, rejects = 0, lost = 0;
+  std::array<uint64_t, kDropReasonCount> reasons{};
+  ordered_json workers = ordered_json::array();
+  std::vector<uint64_t> hits(app.rules->current().rules().size() + 1, 0);
+  ordered_json counters = ordered_json::object();
+  for (const auto& w : app.workers) {
+    const WorkerStats& s = w->stats();
+    in += s.rx_packets.get();
+    out += s.tx_packets.get();
+    flows += s.flows_created.get();
+    rejects += s.rejects_sent.get();
+    lost += s.events_lost.get();
+    for (std::size_t r = 0; r < kDropReasonCount; ++r) reasons[r] += s.drops[r].get();
+    for (std::size_t r = 0; r < hits.size() && r < s.rule_slots; ++r) hits[r] += s.rule_hits[r].get();
+    ordered_json wj = {{"id", w->id()}, {"packets_in", s.rx_packets.get()}, {"packets_out", s.tx_packets.get()},
+                       {"dropped", s.dropped_total()}, {"active_flows", w->active_flows()}};
+#define RAMPART_SUM_COUNTER(name) \
+  counters[#name] = counters.value(#name, uint64_t{0}) + s.name.get();
+    RAMPART_WORKER_COUNTERS(RAMPART_SUM_COUNTER)
+#undef RAMPART_SUM_COUNTER
+    workers.push_back(wj);
+  }
+  ordered_json drop_reasons = ordered_json::object();
+  for (std::size_t r = 0; r < kDropReasonCount; ++r) {
+    dropped += reasons[r];
+    if (reasons[r] != 0) drop_reasons[std::string(drop_reason_name(static_cast<DropReason>(r)))] = reasons[r];
+  }
+  ordered_json rules = ordered_json::array();
+  const RuleSet& rs = app.rules->current();
+  rules.push_back({{"name", "default"}, {"action", cp::action_name(app.policy.default_action)}, {"hits", hits[0]}});
+  for (std::size_t i = 0; i < rs.rules().size(); ++i) {
+    rules.push_back({{"name", rs.rules()[i].name}, {"action", cp::action_name(rs.rules()[i].action)},
+                     {"source", rs.rules()[i].source}, {"hits", hits[i + 1]}});
+  }
+  ordered_json ports = ordered_json::array();
+  for (uint16_t p = 0; p < app.ports.size(); ++p) {
+    rte_eth_stats st{};
+    rte_eth_stats_get(p, &st);
+    ports.push_back({{"port", p}, {"name", app.ports[p].name}, {"driver", app.ports[p].driver},
+                     {"rx_packets", st.ipackets}, {"tx_packets", st.opackets}, {"rx_missed", st.imissed},
+                     {"rx_errors", st.ierrors}, {"tx_errors", st.oerrors}, {"rx_nombuf", st.rx_nombuf}});
+  }
+  ordered_json j;
+  j["packets_in"] = in;
+  j["packets_out"] = out;
+  j["dropped"] = dropped;
+  j["drop_reasons"] = drop_reasons;
+  j["flows"] = flows;
+  j["rejects_sent"] = rejects;
+  j["events_lost"] = lost;
+  j["policy"] = {{"origin", rs.origin()}, {"generation", rs.generation()}, {"rules", rs.rules().size()}};
+  j["rules"] = rules;
+  j["counters"] = counters;
+  j["ports"] = ports;
+  j["workers"] = workers;
+  return j;
+}
+
+void fill_telemetry(const App& app, rte_tel_data* d) {
+  const auto s = build_summary(app);
+  rte_tel_data_start_dict(d);
+  for (const char* k : {"packets_in", "packets_out", "dropped", "flows", "rejects_sent", "events_lost"}) {
+    rte_tel_data_add_dict_u64(d, k, s[k].get<uint64_t>());
+  }
+  rte_tel_data* reasons = rte_tel_data_alloc();
+  rte_tel_data_start_dict(reasons);
+  for (const auto& [k, v] : s["drop_reasons"].items()) rte_tel_data_add_dict_u64(reasons, k.c_str(), v.get<uint64_t>());
+  rte_tel_data_add_dict_container(d, "drop_reasons", reasons, 0);
+}
+
+}  // namespace rampart::dp
