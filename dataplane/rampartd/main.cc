@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -27,6 +28,7 @@
 #include "dataplane/events/eve_writer.h"
 #include "dataplane/port/port.h"
 #include "dataplane/rampartd/app.h"
+#include "dataplane/rampartd/capture_file.h"
 #include "dataplane/rampartd/options.h"
 #include "dataplane/rampartd/summary.h"
 #include "dataplane/ruleset/rule_set_rcu.h"
@@ -135,9 +137,17 @@ int run(int argc, char** argv) {
   }
 
   const bool offline = !o.pcap_in.empty();
-  if (offline && access(o.pcap_in.c_str(), R_OK) != 0) {
-    fmt::print(stderr, "rampartd: cannot read capture file {}\n", o.pcap_in);
-    return 1;
+  if (offline) {
+    if (auto ok = check_capture_file(o.pcap_in); !ok) {
+      fmt::print(stderr, "rampartd: {}\n", ok.error().message);
+      return 1;
+    }
+    for (const std::string* p : {&o.pcap_in, &o.pcap_out}) {
+      if (p->find(',') != std::string::npos) {
+        fmt::print(stderr, "rampartd: {}: a path with ',' cannot be passed to the net_pcap device; rename it\n", *p);
+        return 1;
+      }
+    }
   }
   std::vector<std::string> eal = offline ? offline_eal_args(argv[0], o) : cl->eal_args;
   std::vector<char*> eal_argv;
@@ -322,7 +332,12 @@ int run(int argc, char** argv) {
   app.workers.clear();
   app.rules.reset();
   rte_mempool_free(app.pool);
+  const std::string runtime_dir = rte_eal_get_runtime_dir();
   rte_eal_cleanup();
+  // The EAL leaves its runtime directory (config, fbarrays, telemetry
+  // socket) behind; the file prefix is ours alone, so remove it.
+  std::error_code ec;
+  std::filesystem::remove_all(runtime_dir, ec);
   return 0;
 }
 

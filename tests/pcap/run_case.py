@@ -17,8 +17,9 @@ A case directory holds:
       drop_reasons: {policy_deny: 2} # exact: reasons not listed must be 0/absent
       flows: 3
       rejects_sent: 0
-      rules:                         # exact list of rule names, action and hits
-        - {name: deny-telnet, action: deny, hits: 1}
+      rules:                         # exact list of rule names (the default action is
+        - {name: default, action: allow, hits: 1}   # reported as rule "default"),
+        - {name: deny-telnet, action: deny, hits: 1} # with the fields given
     pcap_out:                        # the --pcap-out capture
       input_packets: all | [0, 3]    # these input frames, byte-for-byte
       except: [5]                    # ... leaving these out
@@ -33,7 +34,7 @@ A case directory holds:
       event_counts: {flow: 3}        # exact number of events per event_type
       events:                        # events whose dotted fields all match
         - {count: 1, match: {event_type: flow, dest_port: 80, flow.pkts_toserver: 4}}
-        - {count_min: 1, match: {...}}
+        - {count_min: 1, match: {...}}   # also count_max; src_ip etc. may be a CIDR
 
 Checks always made: exit code 0, no sanitizer report on stderr, the summary
 is JSON on stdout, and packets_in == packets_out + dropped
@@ -60,6 +61,8 @@ from rampart_run import sanitizer_report  # noqa: E402
 
 PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 RUN_TIMEOUT = 180
+
+
 class CaseError(Exception):
     """The case itself is broken (not a rampartd failure)."""
 

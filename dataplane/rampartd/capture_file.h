@@ -1,0 +1,15 @@
+#pragma once
+// Checks an offline-mode capture before the EAL sees it: a classic pcap
+// file (microsecond or nanosecond) with Ethernet link type. net_pcap would
+// otherwise read other link types as if they were Ethernet, and an
+// unreadable file would only surface as "no ports".
+
+#include <string>
+
+#include "dataplane/common/result.h"
+
+namespace rampart::dp {
+
+Result<Ok> check_capture_file(const std::string& path);
+
+}  // namespace rampart::dp
