@@ -314,7 +314,9 @@ bool Worker::handle_icmp_error(rte_mbuf* m, uint32_t i, const PortPair& pp) {
   make_flow_key(meta.inner_src, meta.inner_dst, meta.inner_src_port, meta.inner_dst_port, meta.inner_proto, meta.l3,
                 meta.vlan_outer, key);
   const int32_t pos = flows_->lookup(key);
-  if (pos < 0) return false;  // unrelated: classified as an ICMP packet of its own
+  // Unrelated (or about a flow that has timed out): classified as an ICMP
+  // packet of its own.
+  if (pos < 0 || flow_expired(flows_->at(pos))) return false;
   Flow& f = flows_->at(pos);
   stats_.icmp_related.add();
   f.last_seen_ns = now_ns_;
