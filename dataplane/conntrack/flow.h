@@ -2,6 +2,7 @@
 // Flow: the per-connection state a worker keeps in its flow table. Plain
 // data, one cache line and a bit; only the owning worker touches it.
 
+#include <cstddef>
 #include <cstdint>
 
 #include "dataplane/conntrack/flow_key.h"
@@ -25,16 +26,15 @@ const char* flow_state_name(FlowState s);
 // The verdict a flow carries; decided on its first packet by the RuleSet.
 enum class FlowVerdict : uint8_t { kAllow = 0, kDeny = 1, kReject = 2 };
 
-struct Flow {
-  FlowKey key;               // also stored in the hash; kept here for expiry records
-  uint64_t flow_id;          // unique per worker start, reported in EVE
-  uint64_t first_seen_ns;
+// The first cache line holds everything a packet of an established flow
+// reads and writes; the second what only flow creation and records need.
+struct alignas(64) Flow {
+  // --- hot: every packet ---
   uint64_t last_seen_ns;
   uint64_t packets[2];       // [0]: initiator -> responder, [1]: back
   uint64_t bytes[2];
-  uint32_t rule_index;       // 0: default action, else rule number (1-based)
   uint32_t generation;       // RuleSet generation the verdict came from
-  uint16_t in_port;          // port the first packet arrived on
+  uint32_t rule_index;       // 0: default action, else rule number (1-based)
   FlowState state;
   FlowVerdict verdict;
   bool initiator_is_lo;
@@ -42,6 +42,12 @@ struct Flow {
   uint8_t tcp_flags[2];      // OR of flags seen per direction
   uint8_t icmp_type;         // ICMP: type and code of the first packet
   uint8_t icmp_code;
+  // --- cold: creation, expiry, records ---
+  FlowKey key;               // also stored in the hash; kept here for expiry records
+  uint64_t flow_id;          // unique per worker start, reported in EVE
+  uint64_t first_seen_ns;
+  uint16_t in_port;          // port the first packet arrived on
 };
+static_assert(offsetof(Flow, key) <= 64, "the hot fields fit in the first cache line");
 
 }  // namespace rampart::dp

@@ -20,8 +20,11 @@ struct FlowKey {
   uint16_t vlan;
   uint8_t proto;
   uint8_t family;  // 4 or 6
+  // Pads the key to 48 bytes: rte_hash compares 48-byte keys with vector
+  // instructions instead of memcmp. Always zero.
+  uint8_t reserved[8];
 };
-static_assert(sizeof(FlowKey) == 40, "FlowKey is hashed as raw bytes: no padding");
+static_assert(sizeof(FlowKey) == 48, "FlowKey is hashed and compared as raw bytes: no implicit padding");
 
 // Builds the key for a packet going src -> dst. Returns true if src is the
 // "lo" side. Unused address bytes (IPv4) are zero, so raw-byte hashing and

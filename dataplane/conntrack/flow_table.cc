@@ -1,23 +1,24 @@
 #include "dataplane/conntrack/flow_table.h"
 
 #include <rte_errno.h>
-#include <rte_jhash.h>
 
+#include <sys/mman.h>
+
+#include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
 
 namespace rampart::dp {
 
-Result<std::unique_ptr<FlowTable>> FlowTable::create(const char* name, uint32_t capacity, uint32_t seed,
-                                                     int socket) {
+Result<std::unique_ptr<FlowTable>> FlowTable::create(const char* name, uint32_t capacity, int socket) {
   if (capacity < 8) return Error{"flow table capacity must be at least 8"};
   rte_hash_parameters p{};
   p.name = name;
   p.entries = capacity;
   p.key_len = sizeof(FlowKey);
-  p.hash_func = rte_jhash;
-  p.hash_func_init_val = seed;
+  p.hash_func = flow_hash_rte;
+  p.hash_func_init_val = 0;
   p.socket_id = socket;
   // Extendable buckets: the table holds exactly `capacity` flows whatever
   // the key distribution, so "full" means full, not "one bucket collided".
@@ -26,13 +27,28 @@ Result<std::unique_ptr<FlowTable>> FlowTable::create(const char* name, uint32_t 
   if (h == nullptr) {
     return Error{fmt::format("rte_hash_create({}, {} entries): {}", name, capacity, rte_strerror(rte_errno))};
   }
-  return std::unique_ptr<FlowTable>(new FlowTable(h, capacity));
+  // The Flow array is touched at random by every packet: back it with
+  // transparent huge pages where the kernel offers them (no-hugepage
+  // development machines), which cuts TLB misses. With real hugepages the
+  // EAL's memory would serve as well.
+  constexpr std::size_t kHuge = 2u << 20;
+  const std::size_t bytes = ((std::size_t{capacity} + 1) * sizeof(Flow) + kHuge - 1) / kHuge * kHuge;
+  void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) {
+    rte_hash_free(h);
+    return Error{fmt::format("flow table {}: cannot map {} bytes: {}", name, bytes, std::strerror(errno))};
+  }
+  (void)madvise(mem, bytes, MADV_HUGEPAGE);
+  return std::unique_ptr<FlowTable>(new FlowTable(h, capacity, static_cast<Flow*>(mem), bytes));
 }
 
-FlowTable::~FlowTable() { rte_hash_free(hash_); }
+FlowTable::~FlowTable() {
+  rte_hash_free(hash_);
+  munmap(flows_, flows_bytes_);
+}
 
-int32_t FlowTable::insert(const FlowKey& key) {
-  const int32_t pos = rte_hash_add_key(hash_, &key);
+int32_t FlowTable::insert(const FlowKey& key, uint32_t hash) {
+  const int32_t pos = rte_hash_add_key_with_hash(hash_, &key, hash);
   if (pos < 0) return pos;
   Flow& f = at(pos);
   std::memset(&f, 0, sizeof(f));
@@ -40,6 +56,9 @@ int32_t FlowTable::insert(const FlowKey& key) {
   return pos;
 }
 
-void FlowTable::remove(int32_t index) { rte_hash_del_key(hash_, &at(index).key); }
+void FlowTable::remove(int32_t index) {
+  const FlowKey& k = at(index).key;
+  rte_hash_del_key_with_hash(hash_, &k, flow_hash(k));
+}
 
 }  // namespace rampart::dp

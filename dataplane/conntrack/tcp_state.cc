@@ -84,21 +84,4 @@ bool tcp_advance(FlowState& state, uint8_t flags, bool from_initiator) {
   return true;
 }
 
-uint64_t flow_timeout_ns(const ConntrackTimeouts& t, uint8_t proto, FlowState state) {
-  switch (state) {
-    case FlowState::kTcpSynSent:
-    case FlowState::kTcpSynRecv: return t.tcp_syn_ns;
-    case FlowState::kTcpEstablished: return t.tcp_established_ns;
-    case FlowState::kTcpFinWait:
-    case FlowState::kTcpClosing: return t.tcp_closing_ns;
-    case FlowState::kTcpTimeWait: return t.tcp_time_wait_ns;
-    case FlowState::kTcpClosed: return t.tcp_closed_ns;
-    case FlowState::kNew:
-    case FlowState::kEstablished: break;
-  }
-  if (proto == ip_proto::kUdp) return state == FlowState::kEstablished ? t.udp_established_ns : t.udp_new_ns;
-  if (proto == ip_proto::kIcmp || proto == ip_proto::kIcmpv6) return t.icmp_ns;
-  return t.other_ns;
-}
-
 }  // namespace rampart::dp

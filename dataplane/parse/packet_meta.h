@@ -28,8 +28,9 @@ inline constexpr uint8_t kSctp = 132;
 }  // namespace ip_proto
 
 struct PacketMeta {
-  uint8_t src[16];
-  uint8_t dst[16];
+  // Everything before `src` is zeroed by the parser for every packet;
+  // addresses are written for IP packets only (4 bytes for IPv4) and the
+  // ICMP-error quote only when icmp_error is set.
   uint16_t src_port;  // TCP/UDP/SCTP ports; ICMP echo: the identifier on both
   uint16_t dst_port;
   uint16_t ether_type;  // innermost, host order
@@ -66,6 +67,9 @@ struct PacketMeta {
   uint8_t inner_proto;
   uint16_t inner_src_port;
   uint16_t inner_dst_port;
+
+  uint8_t src[16];
+  uint8_t dst[16];
   uint8_t inner_src[16];
   uint8_t inner_dst[16];
 };

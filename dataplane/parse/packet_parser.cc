@@ -1,6 +1,7 @@
 #include "dataplane/parse/packet_parser.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include "dataplane/common/macros.h"
@@ -280,7 +281,9 @@ DropReason parse_ipv6(const uint8_t* data, uint32_t avail, uint32_t frame_len, u
 }  // namespace
 
 DropReason parse_packet(const uint8_t* data, uint32_t avail, uint32_t frame_len, PacketMeta& m) {
-  std::memset(&m, 0, sizeof(m));
+  // PERF: only the scalar part; clearing the 64 address bytes per packet
+  // showed up in profiles and nothing reads them unset.
+  std::memset(&m, 0, offsetof(PacketMeta, src));
   if (avail > frame_len) avail = frame_len;
   if (frame_len < 14) return DropReason::kEthTruncated;
   if (avail < 14) return DropReason::kHeadersTooLong;

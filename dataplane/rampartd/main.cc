@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "controlplane/compiler/policy_compiler.h"
+#include "dataplane/conntrack/flow_hash.h"
 #include "dataplane/events/eve_writer.h"
 #include "dataplane/port/port.h"
 #include "dataplane/rampartd/app.h"
@@ -214,6 +215,7 @@ int run(int argc, char** argv) {
   }
   app.rules = std::move(*rcu);
 
+  flow_hash_init(rte_rand);
   WorkerConfig wc;
   wc.flow_capacity = o.flows;
   wc.flow_table_full_bypass = o.flow_table_full_bypass;

@@ -23,7 +23,10 @@ namespace {
 // cost is spread thinly over the packets; each round visits a bounded
 // number of slots.
 constexpr uint64_t kHousekeepingIntervalNs = 1'000'000;  // 1 ms
-constexpr uint32_t kFlowExpiryBudget = 1024;
+// Slots per round: the whole flow table about once a second, whatever its
+// size (expiry is also checked on every hit, so this only bounds how long an
+// idle flow holds its slot past its timeout).
+constexpr uint32_t kMinFlowExpiryBudget = 64;
 constexpr uint32_t kFragExpiryBudget = 64;
 
 bool is_pure_syn(const PacketMeta& m) {
@@ -41,7 +44,7 @@ Result<std::unique_ptr<Worker>> Worker::create(uint16_t id, uint16_t queue, std:
                                                int socket) {
   std::unique_ptr<Worker> w(new Worker(id, queue, std::move(ports), cfg, pool, rules));
   const std::string flows_name = fmt::format("rp_flows_{}", id);
-  auto flows = FlowTable::create(flows_name.c_str(), cfg.flow_capacity, cfg.hash_seed + id, socket);
+  auto flows = FlowTable::create(flows_name.c_str(), cfg.flow_capacity, socket);
   if (!flows) return flows.error();
   w->flows_ = std::move(*flows);
   const std::string frag_name = fmt::format("rp_frags_{}", id);
@@ -110,7 +113,7 @@ bool Worker::flow_expired(const Flow& f) const {
 void Worker::housekeeping() {
   next_housekeeping_ns_ = now_ns_ + kHousekeepingIntervalNs;
   flows_->expire_some(
-      kFlowExpiryBudget, [this](const Flow& f) { return flow_expired(f); },
+      std::max(kMinFlowExpiryBudget, flows_->capacity() / 1024), [this](const Flow& f) { return flow_expired(f); },
       [this](const Flow& f) {
         stats_.flows_expired.add();
         emit_flow_end(f, FlowEndReason::kTimeout);
@@ -188,7 +191,7 @@ Flow& Worker::init_flow(int32_t pos, const PacketMeta& m, bool src_lo, uint32_t 
   return f;
 }
 
-Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, bool src_lo, int32_t pos,
+Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, uint32_t hash, bool src_lo, int32_t pos,
                                 uint32_t acl_rule, bool acl_known, const RuleSet& rs, uint16_t in_port,
                                 uint32_t frame_len, bool* inserted) {
   Flow* f;
@@ -206,7 +209,7 @@ Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, bool sr
   if (pos < 0) {
     if (tcp && !is_pure_syn(m) && !cfg_.tcp_midstream_allow) return Decision{DropReason::kTcpNoFlow, false};
     const uint32_t rule = acl_known ? acl_rule : classify_one(m, rs);
-    pos = flows_->insert(key);
+    pos = flows_->insert(key, hash);
     if (pos < 0) {
       if (!cfg_.flow_table_full_bypass) return Decision{DropReason::kFlowTableFull, false};
       // Fail-open on a full table still enforces the policy, statelessly.
@@ -287,7 +290,9 @@ void Worker::handle_fragment(rte_mbuf* m, uint32_t i, const RuleSet& rs, const P
   const bool lo = make_flow_key(first, key);
   uint32_t bytes = 0;
   for (uint32_t k = 0; k < dg.count; ++k) bytes += dg.frags[k].mbuf->pkt_len;
-  const Decision d = decide(first, key, lo, flows_->lookup(key), 0, false, rs, pp.rx_port, bytes, inserted);
+  const uint32_t hash = flow_hash(key);
+  const Decision d =
+      decide(first, key, hash, lo, flows_->lookup(key, hash), 0, false, rs, pp.rx_port, bytes, inserted);
   stats_.frag_datagrams.add();
   // Find the first fragment's head for a reject answer.
   const uint8_t* head = nullptr;
@@ -370,7 +375,7 @@ uint32_t Worker::poll_port(const PortPair& pp, const RuleSet& rs) {
       continue;
     }
     kind[i] = meta.icmp_error ? PacketKind::kIcmpError : PacketKind::kFlow;
-    src_lo_[i] = make_flow_key(meta, keys_[i]);
+    hashes_[nl] = make_flow_key_hashed(meta, keys_[i], &src_lo_[i]);
     key_ptrs[nl] = &keys_[i];
     lookup_slot[i] = static_cast<int32_t>(nl++);
   }
@@ -379,7 +384,12 @@ uint32_t Worker::poll_port(const PortPair& pp, const RuleSet& rs) {
 
   // Stage 2: one bulk lookup for the burst.
   int32_t positions[kBurst];
-  if (nl > 0) flows_->lookup_burst(key_ptrs, nl, positions);
+  if (nl > 0) {
+    flows_->lookup_burst(key_ptrs, hashes_, nl, positions);
+    for (uint32_t j = 0; j < nl; ++j) {
+      if (positions[j] >= 0) flows_->prefetch(positions[j]);
+    }
+  }
 
   // Stage 3: packets that found no flow are classified together, one
   // rte_acl call per family. Flows created earlier in this burst make some
@@ -439,10 +449,10 @@ uint32_t Worker::poll_port(const PortPair& pp, const RuleSet& rs) {
     int32_t pos = positions[j];
     bool acl_known = pos < 0;
     // A flow created earlier in this burst is not in the bulk result.
-    if (pos < 0 && inserted) pos = flows_->lookup(keys_[i]);
+    if (pos < 0 && inserted) pos = flows_->lookup(keys_[i], hashes_[j]);
     if (pos >= 0) acl_known = false;
-    const Decision d =
-        decide(meta_[i], keys_[i], src_lo_[i], pos, acl_rule[i], acl_known, rs, pp.rx_port, m->pkt_len, &inserted);
+    const Decision d = decide(meta_[i], keys_[i], hashes_[j], src_lo_[i], pos, acl_rule[i], acl_known, rs, pp.rx_port,
+                              m->pkt_len, &inserted);
     apply(m, d, meta_[i], heads_[i], avail_[i], pp);
   }
   now_ns_ = ts_[n - 1];

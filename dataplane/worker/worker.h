@@ -43,7 +43,7 @@ struct WorkerConfig {
   // Offline mode: time comes from the mbuf rx timestamp (net_pcap), not TSC.
   int timestamp_offset = -1;
   uint64_t timestamp_flag = 0;
-  uint32_t hash_seed = 0;
+  uint32_t hash_seed = 0;  // fragment table hash seed (the flow hash has its own, flow_hash_init())
   uint32_t rule_slots = 1;  // rules + 1, for per-rule hit counters
 };
 
@@ -90,7 +90,7 @@ class Worker {
 
   bool flow_expired(const Flow& f) const;
   void push_tx(rte_mbuf* m, const PortPair& pp);
-  Decision decide(const PacketMeta& m, const FlowKey& key, bool src_lo, int32_t pos, uint32_t acl_rule,
+  Decision decide(const PacketMeta& m, const FlowKey& key, uint32_t hash, bool src_lo, int32_t pos, uint32_t acl_rule,
                   bool acl_known, const RuleSet& rs, uint16_t in_port, uint32_t frame_len, bool* inserted);
   Flow& init_flow(int32_t pos, const PacketMeta& m, bool src_lo, uint32_t rule, const RuleSet& rs, uint16_t port);
   uint32_t classify_one(const PacketMeta& m, const RuleSet& rs) const;
@@ -130,6 +130,7 @@ class Worker {
   PacketMeta meta_[kBurst];
   FlowKey keys_[kBurst];
   bool src_lo_[kBurst];
+  uint32_t hashes_[kBurst];  // flow_hash() of the keys in lookup order
   const uint8_t* heads_[kBurst];
   uint32_t avail_[kBurst];
   uint64_t ts_[kBurst];  // each packet's time (capture time offline)

@@ -254,6 +254,10 @@ def main(argv):
             "drop_reasons_total": drops,
         })
 
+    print()
+    for k in ("date", "nproc", "cpu", "rampartd", "testpmd", "duration", "rounds"):
+        if k in meta:
+            print(f"{k + ':':<10}{meta[k]}")
     hdr = f"{'scenario':<16} {'testpmd Mpps':>12} {'rampartd Mpps':>13} {'(out)':>7} {'ratio':>6}   runs testpmd | rampartd"
     print()
     print(hdr)

@@ -102,6 +102,11 @@ if [[ ! -f $stamp || $(cat "$stamp") != "$sum:$established_flows:$newflow_packet
   "$python" "$gen" policy --rules "$rules" --out "$data/policy.yaml"
   echo "$sum:$established_flows:$newflow_packets:$rules" > "$stamp"
 fi
+# Run a private copy: the build tree may be rebuilt while the benchmark runs,
+# and every round must measure the same binary.
+rampartd_src=$rampartd
+cp "$rampartd_src" "$logs/rampartd"
+rampartd=$logs/rampartd
 "$rampartd" --policy "$data/policy.yaml" --validate >/dev/null ||
   { echo "run.sh: rampartd rejects $data/policy.yaml" >&2; exit 1; }
 
@@ -211,7 +216,7 @@ scenario_args() {
   echo "duration: $duration"
   echo "rounds: $rounds"
   echo "warmup: $warmup"
-  echo "rampartd: $rampartd"
+  echo "rampartd: $rampartd_src (built $(date -u -r "$rampartd_src" +%Y-%m-%dT%H:%M:%SZ), sha256 $(sha256sum "$rampartd" | cut -c1-16))"
   echo "testpmd: $testpmd"
   for s in ${scenarios//,/ }; do echo "args.$s: $(scenario_args "$s")"; done
 } >"$logs/meta.txt"

@@ -24,7 +24,7 @@ FlowKey key_for(uint32_t i) {
 }
 
 TEST(FlowTable, InsertLookupRemove) {
-  auto t = FlowTable::create("ft_basic", 64, 42, 0);
+  auto t = FlowTable::create("ft_basic", 64, 0);
   ASSERT_TRUE(t.ok());
   FlowTable& ft = **t;
   const FlowKey k = key_for(1);
@@ -40,7 +40,7 @@ TEST(FlowTable, InsertLookupRemove) {
 }
 
 TEST(FlowTable, FullMeansExactlyCapacity) {
-  auto t = FlowTable::create("ft_full", 256, 7, 0);
+  auto t = FlowTable::create("ft_full", 256, 0);
   ASSERT_TRUE(t.ok());
   FlowTable& ft = **t;
   std::set<int32_t> positions;
@@ -54,7 +54,7 @@ TEST(FlowTable, FullMeansExactlyCapacity) {
 }
 
 TEST(FlowTable, BulkLookupMatchesSingle) {
-  auto t = FlowTable::create("ft_bulk", 128, 3, 0);
+  auto t = FlowTable::create("ft_bulk", 128, 0);
   ASSERT_TRUE(t.ok());
   FlowTable& ft = **t;
   FlowKey keys[8];
@@ -65,7 +65,9 @@ TEST(FlowTable, BulkLookupMatchesSingle) {
     if (i % 2 == 0) ft.insert(keys[i]);
   }
   int32_t pos[8];
-  ft.lookup_burst(ptrs, 8, pos);
+  uint32_t hashes[8];
+  for (uint32_t i = 0; i < 8; ++i) hashes[i] = flow_hash(keys[i]);
+  ft.lookup_burst(ptrs, hashes, 8, pos);
   for (uint32_t i = 0; i < 8; ++i) {
     if (i % 2 == 0) {
       EXPECT_EQ(pos[i], ft.lookup(keys[i]));
@@ -76,8 +78,31 @@ TEST(FlowTable, BulkLookupMatchesSingle) {
   }
 }
 
+TEST(FlowHash, SeededAndSpread) {
+  // Distinct keys spread over the 32-bit range, and a new seed changes the
+  // hash of the same key.
+  std::set<uint32_t> seen;
+  for (uint32_t i = 0; i < 1000; ++i) seen.insert(flow_hash(key_for(i)));
+  EXPECT_GT(seen.size(), 995u);
+  const uint32_t before = flow_hash(key_for(1));
+  static uint64_t state = 12345;
+  flow_hash_init([] { return state = state * 6364136223846793005ull + 1442695040888963407ull; });
+  EXPECT_NE(flow_hash(key_for(1)), before);
+}
+
+TEST(FlowTable, RemoveAllReportsEveryFlow) {
+  auto t = FlowTable::create("ft_remove_all", 4096, 0);
+  ASSERT_TRUE(t.ok());
+  FlowTable& ft = **t;
+  for (uint32_t i = 0; i < 4096; ++i) ASSERT_GE(ft.insert(key_for(i)), 0);
+  uint32_t seen = 0;
+  ft.remove_all([&seen](const Flow&) { ++seen; });
+  EXPECT_EQ(seen, 4096u);
+  EXPECT_EQ(ft.size(), 0u);
+}
+
 TEST(FlowTable, ExpireSomeVisitsEverythingAcrossCalls) {
-  auto t = FlowTable::create("ft_expire", 128, 5, 0);
+  auto t = FlowTable::create("ft_expire", 128, 0);
   ASSERT_TRUE(t.ok());
   FlowTable& ft = **t;
   for (uint32_t i = 0; i < 100; ++i) ft.at(ft.insert(key_for(i))).last_seen_ns = i;
