@@ -33,18 +33,22 @@ Result<std::unique_ptr<FlowTable>> FlowTable::create(const char* name, uint32_t 
   // EAL's memory would serve as well.
   constexpr std::size_t kHuge = 2u << 20;
   const std::size_t bytes = ((std::size_t{capacity} + 1) * sizeof(Flow) + kHuge - 1) / kHuge * kHuge;
-  void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  // One huge page more than needed, so the array can start on a 2 MiB
+  // boundary (only aligned 2 MiB ranges can become huge pages).
+  void* mem = mmap(nullptr, bytes + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) {
     rte_hash_free(h);
     return Error{fmt::format("flow table {}: cannot map {} bytes: {}", name, bytes, std::strerror(errno))};
   }
-  (void)madvise(mem, bytes, MADV_HUGEPAGE);
-  return std::unique_ptr<FlowTable>(new FlowTable(h, capacity, static_cast<Flow*>(mem), bytes));
+  auto* aligned = reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(mem) + kHuge - 1) & ~(kHuge - 1));
+  (void)madvise(aligned, bytes, MADV_HUGEPAGE);
+  return std::unique_ptr<FlowTable>(
+      new FlowTable(h, capacity, static_cast<Flow*>(aligned), mem, bytes + kHuge));
 }
 
 FlowTable::~FlowTable() {
   rte_hash_free(hash_);
-  munmap(flows_, flows_bytes_);
+  munmap(mapping_, mapping_bytes_);
 }
 
 int32_t FlowTable::insert(const FlowKey& key, uint32_t hash) {

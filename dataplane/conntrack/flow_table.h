@@ -56,13 +56,14 @@ class FlowTable {
   void remove_all(OnRemove on_remove);
 
  private:
-  FlowTable(rte_hash* h, uint32_t capacity, Flow* flows, std::size_t bytes)
-      : hash_(h), capacity_(capacity), flows_(flows), flows_bytes_(bytes) {}
+  FlowTable(rte_hash* h, uint32_t capacity, Flow* flows, void* mapping, std::size_t mapping_bytes)
+      : hash_(h), capacity_(capacity), flows_(flows), mapping_(mapping), mapping_bytes_(mapping_bytes) {}
   rte_hash* hash_;
   uint32_t capacity_;
   uint32_t iter_ = 0;
-  Flow* flows_;  // capacity + 1 entries, mmap'ed (see create())
-  std::size_t flows_bytes_;
+  Flow* flows_;  // capacity + 1 entries inside mapping_ (see create())
+  void* mapping_;
+  std::size_t mapping_bytes_;
 };
 
 template <typename Expired, typename OnRemove>

@@ -375,12 +375,18 @@ uint32_t Worker::poll_port(const PortPair& pp, const RuleSet& rs) {
       continue;
     }
     kind[i] = meta.icmp_error ? PacketKind::kIcmpError : PacketKind::kFlow;
-    hashes_[nl] = make_flow_key_hashed(meta, keys_[i], &src_lo_[i]);
-    key_ptrs[nl] = &keys_[i];
-    lookup_slot[i] = static_cast<int32_t>(nl++);
   }
   stats_.rx_packets.add(n);
   stats_.rx_bytes.add(rx_bytes);
+
+  // Keys in a second pass: by now the parser's stores to meta_ have retired,
+  // so reading them back does not stall on store forwarding.
+  for (uint16_t i = 0; i < n; ++i) {
+    if (kind[i] != PacketKind::kFlow && kind[i] != PacketKind::kIcmpError) continue;
+    hashes_[nl] = make_flow_key_hashed(meta_[i], keys_[i], &src_lo_[i]);
+    key_ptrs[nl] = &keys_[i];
+    lookup_slot[i] = static_cast<int32_t>(nl++);
+  }
 
   // Stage 2: one bulk lookup for the burst.
   int32_t positions[kBurst];
