@@ -1,52 +1,22 @@
 #include "dataplane/rampartd/capture_file.h"
 
-#include <cerrno>
-#include <cstdint>
-#include <cstring>
-#include <fstream>
+#include <pcap/pcap.h>
 
 #include <fmt/format.h>
 
 namespace rampart::dp {
-namespace {
-
-constexpr uint32_t kPcapMagicUsec = 0xa1b2c3d4;
-constexpr uint32_t kPcapMagicNsec = 0xa1b23c4d;
-constexpr uint32_t kPcapngMagic = 0x0a0d0d0a;
-constexpr uint32_t kLinktypeEthernet = 1;
-
-uint32_t swap32(uint32_t v) { return __builtin_bswap32(v); }
-
-}  // namespace
 
 Result<Ok> check_capture_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{fmt::format("{}: cannot open: {}", path, std::strerror(errno))};
-  unsigned char h[24] = {};
-  in.read(reinterpret_cast<char*>(h), sizeof(h));
-  if (in.gcount() < static_cast<std::streamsize>(sizeof(h))) {
-    return Error{fmt::format("{}: not a pcap file (shorter than the 24-byte pcap header)", path)};
-  }
-  uint32_t magic, linktype;
-  std::memcpy(&magic, h, 4);
-  std::memcpy(&linktype, h + 20, 4);
-  if (magic == kPcapngMagic) {
-    return Error{fmt::format("{}: pcapng is not supported; convert it with 'editcap -F pcap'", path)};
-  }
-  bool swapped;
-  if (magic == kPcapMagicUsec || magic == kPcapMagicNsec) {
-    swapped = false;
-  } else if (swap32(magic) == kPcapMagicUsec || swap32(magic) == kPcapMagicNsec) {
-    swapped = true;
-  } else {
-    return Error{fmt::format("{}: not a pcap file (magic number {:#010x})", path, magic)};
-  }
-  if (swapped) linktype = swap32(linktype);
-  // The upper bits may carry FCS information (pcap-linktype(7)).
-  linktype &= 0x0fffffff;
-  if (linktype != kLinktypeEthernet) {
-    return Error{fmt::format("{}: link type {} is not Ethernet (1); rampartd reads Ethernet captures only", path,
-                             linktype)};
+  // libpcap is what net_pcap reads the file with: ask it, so pcap, nanosecond
+  // pcap and pcapng are all judged exactly as the device will see them.
+  char err[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* p = pcap_open_offline(path.c_str(), err);
+  if (p == nullptr) return Error{fmt::format("{}: cannot read as a capture file: {}", path, err)};
+  const int linktype = pcap_datalink(p);
+  pcap_close(p);
+  if (linktype != DLT_EN10MB) {
+    return Error{fmt::format("{}: link type {} ({}) is not Ethernet; rampartd reads Ethernet captures only", path,
+                             linktype, pcap_datalink_val_to_name(linktype) ? pcap_datalink_val_to_name(linktype) : "?")};
   }
   return Ok{};
 }

@@ -1,7 +1,7 @@
 #pragma once
-// Checks an offline-mode capture before the EAL sees it: a classic pcap
-// file (microsecond or nanosecond) with Ethernet link type. net_pcap would
-// otherwise read other link types as if they were Ethernet, and an
+// Checks an offline-mode capture before the EAL sees it: a file libpcap can
+// read (pcap, nanosecond pcap, pcapng) with Ethernet link type. net_pcap
+// would otherwise read other link types as if they were Ethernet, and an
 // unreadable file would only surface as "no ports".
 
 #include <string>
