@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "controlplane/compiler/policy_compiler.h"
+#include "controlplane/compiler/signature_parser.h"
 #include "dataplane/conntrack/flow_hash.h"
 #include "dataplane/events/eve_writer.h"
 #include "dataplane/port/port.h"
@@ -131,10 +132,25 @@ int run(int argc, char** argv) {
     }
     app.policy = std::move(*p);
   }
+  if (!o.rules.empty() && !o.validate_only) {
+    // Signatures parse, but the L7 engine that would enforce them is not
+    // built yet: refuse rather than run with rules silently ignored.
+    fmt::print(stderr, "rampartd: --rules can only be checked (--validate) in this version: "
+                       "L7 inspection is not enabled yet\n");
+    return 2;
+  }
   if (o.validate_only) {
     fmt::print("{}: OK, {} rule{}, default {}\n", app.policy.origin, app.policy.rules.size(),
                app.policy.rules.size() == 1 ? "" : "s", cp::action_name(app.policy.default_action));
-    return 0;
+    if (o.rules.empty()) return 0;
+    cp::SignatureSet sigs;
+    bool readable = true;
+    for (const auto& r : o.rules) readable = cp::load_signatures(r, cp::SignatureVars::defaults(), sigs) && readable;
+    for (const auto& e : sigs.errors) fmt::print("{}\n", e);
+    for (const auto& u : sigs.unsupported) fmt::print("{}\n", u);
+    fmt::print("signatures: {} rules, {} loaded, {} unsupported, {} errors\n", sigs.rule_lines,
+               sigs.signatures.size(), sigs.unsupported.size(), sigs.errors.size());
+    return readable && sigs.errors.empty() ? 0 : 1;
   }
 
   const bool offline = !o.pcap_in.empty();

@@ -27,7 +27,8 @@ const char* usage() {
          "       rampartd --pcap IN.pcap [--pcap-out OUT.pcap] [options]\n"
          "options:\n"
          "  --policy FILE             policy v0 YAML (default: embedded allow-and-record)\n"
-         "  --validate                check the policy and exit\n"
+         "  --validate                check the policy (and --rules) and exit\n"
+         "  --rules FILE_OR_DIR       signature file or directory of *.rules (repeatable; --validate only for now)\n"
          "  --eve FILE                write EVE JSON flow and drop events\n"
          "  --pcap FILE               offline mode: process a capture file and exit\n"
          "  --pcap-out FILE           offline mode: write forwarded packets here\n"
@@ -75,6 +76,9 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       o.validate_only = true;
     } else if (a == "--summary") {
       o.summary = true;
+    } else if (a == "--rules") {
+      if (!value(&v)) return Error{"--rules needs a file or directory"};
+      o.rules.push_back(v);
     } else if (a == "--policy" || a == "--eve" || a == "--pcap" || a == "--pcap-out" || a == "--flows" ||
                a == "--flow-table-full" || a == "--tcp-midstream" || a == "--frag-memcap" ||
                a == "--frag-on-memcap" || a == "--mtu" || a == "--mbufs" || a == "--stats-interval" ||

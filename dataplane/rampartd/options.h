@@ -14,6 +14,7 @@ struct Options {
   std::string policy_file;  // empty: embedded default
   bool validate_only = false;
   std::string eve_file;
+  std::vector<std::string> rules;  // --rules FILE_OR_DIR, repeatable
   std::string pcap_in;   // offline mode when set
   std::string pcap_out;
   uint32_t flows = 65536;
