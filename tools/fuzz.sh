@@ -9,9 +9,21 @@ secs=${1:-60}
 out=$root/build-fuzz
 mkdir -p "$out"
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$root")
-clang++ "${flags[@]}" "$root/tests/fuzz/parser_fuzzer.cc" "$root/dataplane/parse/packet_parser.cc" \
-  -o "$out/parser_fuzzer"
-mkdir -p "$out/new-parser"
-"$out/parser_fuzzer" -max_total_time="$secs" -max_len=2048 "$out/new-parser" "$root/tests/fuzz/corpus/parser"
-# Keep the corpus small: merge only inputs that add coverage.
-"$out/parser_fuzzer" -merge=1 "$root/tests/fuzz/corpus/parser" "$out/new-parser"
+# target name, corpus folder, max input length, sources
+run_target() {
+  local name=$1 corpus=$2 max_len=$3
+  shift 3
+  clang++ "${flags[@]}" "$@" -o "$out/$name"
+  mkdir -p "$out/new-$corpus"
+  "$out/$name" -max_total_time="$secs" -max_len="$max_len" "$out/new-$corpus" "$root/tests/fuzz/corpus/$corpus"
+  # Keep the corpus small: merge only inputs that add coverage.
+  "$out/$name" -merge=1 "$root/tests/fuzz/corpus/$corpus" "$out/new-$corpus"
+}
+run_target parser_fuzzer parser 2048 \
+  "$root/tests/fuzz/parser_fuzzer.cc" "$root/dataplane/parse/packet_parser.cc"
+run_target http_fuzzer http 2048 \
+  "$root/tests/fuzz/http_request_fuzzer.cc" "$root/dataplane/l7/http/http_request_parser.cc" \
+  "$root/dataplane/l7/http/uri_normalizer.cc"
+run_target reassembler_fuzzer reassembler 4096 \
+  "$root/tests/fuzz/tcp_reassembler_fuzzer.cc" "$root/dataplane/l7/stream/tcp_reassembler.cc" \
+  "$root/dataplane/l7/stream/segment_pool.cc"

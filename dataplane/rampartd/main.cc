@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "controlplane/compiler/policy_compiler.h"
+#include "controlplane/compiler/signature_compiler.h"
 #include "controlplane/compiler/signature_parser.h"
 #include "dataplane/conntrack/flow_hash.h"
 #include "dataplane/events/eve_writer.h"
@@ -148,8 +149,25 @@ int run(int argc, char** argv) {
     for (const auto& r : o.rules) readable = cp::load_signatures(r, cp::SignatureVars::defaults(), sigs) && readable;
     for (const auto& e : sigs.errors) fmt::print("{}\n", e);
     for (const auto& u : sigs.unsupported) fmt::print("{}\n", u);
-    fmt::print("signatures: {} rules, {} loaded, {} unsupported, {} errors\n", sigs.rule_lines,
+    fmt::print("signatures: {} rules, {} parsed, {} unsupported, {} errors\n", sigs.rule_lines,
                sigs.signatures.size(), sigs.unsupported.size(), sigs.errors.size());
+    cp::SignatureCompileOptions copt;
+    copt.cache_dir = o.hs_cache_dir;
+    auto compiled = cp::compile_signatures(std::move(sigs.signatures), copt);
+    if (!compiled) {
+      fmt::print("signatures: Hyperscan compile failed: {}\n", compiled.error().message);
+      return 1;
+    }
+    for (const auto& u : compiled->unsupported) fmt::print("{}\n", u);
+    std::size_t patterns = 0, bytes = 0;
+    for (const auto& db : compiled->databases) {
+      patterns += db.patterns;
+      bytes += db.serialized.size();
+    }
+    fmt::print("hyperscan: {} signatures compiled ({} patterns, {} KiB of databases), {} unsupported by Hyperscan, "
+               "{:.1f} s{}\n",
+               compiled->signatures.size(), patterns, bytes / 1024, compiled->unsupported.size(),
+               compiled->compile_seconds, compiled->cache_hits > 0 ? " (from cache)" : "");
     return readable && sigs.errors.empty() ? 0 : 1;
   }
 

@@ -28,6 +28,7 @@ const char* usage() {
          "options:\n"
          "  --policy FILE             policy v0 YAML (default: embedded allow-and-record)\n"
          "  --validate                check the policy (and --rules) and exit\n"
+         "  --hs-cache DIR            compiled Hyperscan databases cache (/var/cache/rampart/hyperscan)\n"
          "  --rules FILE_OR_DIR       signature file or directory of *.rules (repeatable; --validate only for now)\n"
          "  --eve FILE                write EVE JSON flow and drop events\n"
          "  --pcap FILE               offline mode: process a capture file and exit\n"
@@ -76,6 +77,9 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       o.validate_only = true;
     } else if (a == "--summary") {
       o.summary = true;
+    } else if (a == "--hs-cache") {
+      if (!value(&v)) return Error{"--hs-cache needs a directory ('' for none)"};
+      o.hs_cache_dir = v;
     } else if (a == "--rules") {
       if (!value(&v)) return Error{"--rules needs a file or directory"};
       o.rules.push_back(v);

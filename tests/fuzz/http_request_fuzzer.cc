@@ -5,6 +5,7 @@
 // view must lie inside what the parser could have produced, and nothing may
 // read or write out of bounds (ASan/UBSan in tools/fuzz.sh).
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -385,17 +385,18 @@ void HttpRequestParser::parse_request_line(uint32_t stored, bool cut) {
 void HttpRequestParser::framing_append(const uint8_t* v, uint32_t n) {
   if (n == 0) return;
   uint8_t* f = framing_val_;
-  const uint32_t need = framing_len_ > 0 ? n + 1 : n;
-  if (framing_len_ + need > kFramingValueMax) {
-    // Keep the tail: for Transfer-Encoding the last coding is what counts;
-    // Content-Length is invalid anyway.
+  // Keep the tail when it does not fit: for Transfer-Encoding the last
+  // coding is what counts; Content-Length is invalid anyway.
+  if (n >= kFramingValueMax) {
     framing_overflow_ = true;
-    if (need >= kFramingValueMax) {
-      std::memcpy(f, v + (n - kFramingValueMax), kFramingValueMax);
-      framing_len_ = kFramingValueMax;
-      return;
-    }
-    const uint32_t drop = framing_len_ + need - kFramingValueMax;
+    std::memcpy(f, v + (n - kFramingValueMax), kFramingValueMax);
+    framing_len_ = kFramingValueMax;
+    return;
+  }
+  const uint32_t need = framing_len_ > 0 ? n + 1 : n;  // <= kFramingValueMax
+  if (framing_len_ + need > kFramingValueMax) {
+    framing_overflow_ = true;
+    const uint32_t drop = framing_len_ + need - kFramingValueMax;  // <= framing_len_
     std::memmove(f, f + drop, framing_len_ - drop);
     framing_len_ -= drop;
   }

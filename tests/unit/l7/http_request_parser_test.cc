@@ -288,6 +288,19 @@ TEST(HttpRequestParser, TeWinsOverClForFraming) {
   EXPECT_EQ(r.reqs[1].uri_raw, "/smuggled");
 }
 
+TEST(HttpRequestParser, LongTransferEncodingKeepsItsLastCoding) {
+  std::string codings;
+  for (int i = 0; i < 30; ++i) codings += "gzip, ";
+  // A plain long value, and the fuzzer's crash shape: a fold that exactly
+  // fills the framing buffer after a short first line.
+  for (const std::string& te : {codings + "chunked", "c\r\n " + std::string(120, 'x') + ", chunked"}) {
+    const Outcome r = run("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: " + te + "\r\n\r\n1\r\nz\r\n0\r\n\r\n");
+    ASSERT_EQ(r.reqs.size(), 1u) << te;
+    EXPECT_TRUE(r.reqs[0].chunked) << te;
+    EXPECT_EQ(r.reqs[0].body, "z");
+  }
+}
+
 TEST(HttpRequestParser, OverlongRequestLineKeepsParsing) {
   HttpParserConfig cfg;
   cfg.max_request_line = 64;

@@ -1,0 +1,186 @@
+#include "controlplane/compiler/signature_compiler.h"
+
+#include <hs/hs.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace rampart::cp {
+namespace {
+
+struct Pattern {
+  std::string expression;
+  unsigned flags;
+  uint32_t sig;
+};
+
+unsigned pcre_flags(const SigPcre& re) {
+  unsigned f = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+  if (re.caseless) f |= HS_FLAG_CASELESS;
+  if (re.dotall) f |= HS_FLAG_DOTALL;
+  if (re.multiline) f |= HS_FLAG_MULTILINE;
+  return f;
+}
+
+// The signature's fast pattern, or nullopt-like empty expression if it has
+// nothing Hyperscan can prefilter on.
+bool fast_pattern(const Signature& s, Pattern& p, SigBuffer& buffer, std::string* why) {
+  const SigContent* best = nullptr;
+  for (const auto& c : s.contents) {
+    if (c.negated) continue;
+    if (c.fast_pattern) {
+      best = &c;
+      break;
+    }
+    if (best == nullptr || c.bytes.size() > best->bytes.size()) best = &c;
+  }
+  if (best != nullptr) {
+    p.expression = hs_literal(best->bytes);
+    p.flags = HS_FLAG_SINGLEMATCH | (best->nocase ? HS_FLAG_CASELESS : 0u);
+    buffer = best->buffer;
+    return true;
+  }
+  for (const auto& re : s.pcres) {
+    if (re.negated) continue;
+    if (re.extended) {
+      *why = "pcre flag 'x' (extended) is not supported by Hyperscan";
+      return false;
+    }
+    p.expression = re.pattern;
+    p.flags = pcre_flags(re);
+    buffer = re.buffer;
+    return true;
+  }
+  *why = "only negated contents and pcres: nothing to prefilter on";
+  return false;
+}
+
+// Checks one expression without compiling a database.
+bool hs_accepts(const Pattern& p, std::string* why) {
+  hs_expr_info_t* info = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_expression_info(p.expression.c_str(), p.flags, &info, &err) != HS_SUCCESS) {
+    *why = err != nullptr && err->message != nullptr ? err->message : "rejected by Hyperscan";
+    hs_free_compile_error(err);
+    return false;
+  }
+  std::free(info);
+  return true;
+}
+
+std::string cache_key_text(const std::vector<Pattern>& pats) {
+  std::string k = fmt::format("rampart-hs-cache v1 hs={}\n", hs_version());
+  for (const auto& p : pats) k += fmt::format("{} {} {}\n", p.flags, p.sig, p.expression.size()) + p.expression + "\n";
+  return k;
+}
+
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (const unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+Result<std::string> compile_database(const std::vector<Pattern>& pats, const SignatureCompileOptions& opt,
+                                     bool* cache_hit) {
+  *cache_hit = false;
+  const std::string key = cache_key_text(pats);
+  std::string cache_file;
+  if (!opt.cache_dir.empty()) {
+    cache_file = fmt::format("{}/{:016x}.hsdb", opt.cache_dir, fnv1a(key));
+    std::ifstream in(cache_file, std::ios::binary);
+    if (in) {
+      std::stringstream ss;
+      ss << in.rdbuf();
+      const std::string all = ss.str();
+      // The file holds its own inputs: use it only if they are exactly ours.
+      if (all.size() > key.size() && all.compare(0, key.size(), key) == 0) {
+        *cache_hit = true;
+        return all.substr(key.size());
+      }
+    }
+  }
+  std::vector<const char*> exprs;
+  std::vector<unsigned> flags, ids;
+  for (std::size_t i = 0; i < pats.size(); ++i) {
+    exprs.push_back(pats[i].expression.c_str());
+    flags.push_back(pats[i].flags);
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(pats.size()), HS_MODE_BLOCK,
+                       nullptr, &db, &err) != HS_SUCCESS) {
+    std::string msg = err != nullptr && err->message != nullptr ? err->message : "unknown error";
+    const int at = err != nullptr ? err->expression : -1;
+    hs_free_compile_error(err);
+    return Error{fmt::format("Hyperscan compile failed{}: {}", at >= 0 ? fmt::format(" at pattern {}", at) : "", msg)};
+  }
+  char* bytes = nullptr;
+  size_t len = 0;
+  const hs_error_t rc = hs_serialize_database(db, &bytes, &len);
+  hs_free_database(db);
+  if (rc != HS_SUCCESS) return Error{"hs_serialize_database failed"};
+  std::string out(bytes, len);
+  std::free(bytes);
+  if (!cache_file.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(opt.cache_dir, ec);
+    // Write then rename, so a reader never sees half a file.
+    const std::string tmp = cache_file + ".tmp";
+    {
+      std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
+      o << key << out;
+    }
+    std::filesystem::rename(tmp, cache_file, ec);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string hs_literal(const std::string& bytes) {
+  std::string out;
+  out.reserve(bytes.size() * 4);
+  for (const unsigned char c : bytes) out += fmt::format("\\x{:02x}", c);
+  return out;
+}
+
+Result<CompiledSignatures> compile_signatures(std::vector<Signature> sigs, const SignatureCompileOptions& opt) {
+  const auto start = std::chrono::steady_clock::now();
+  CompiledSignatures out;
+  std::array<std::vector<Pattern>, kSigBufferCount> per_buffer;
+  for (auto& s : sigs) {
+    Pattern p;
+    SigBuffer buffer = SigBuffer::kStream;
+    std::string why;
+    if (!fast_pattern(s, p, buffer, &why) || !hs_accepts(p, &why)) {
+      out.unsupported.push_back(fmt::format("{}: unsupported: {} (sid {})", s.source, why, s.sid));
+      continue;
+    }
+    p.sig = static_cast<uint32_t>(out.signatures.size());
+    per_buffer[static_cast<std::size_t>(buffer)].push_back(std::move(p));
+    out.signatures.push_back(std::move(s));
+  }
+  for (std::size_t b = 0; b < kSigBufferCount; ++b) {
+    BufferDatabase& db = out.databases[b];
+    db.buffer = static_cast<SigBuffer>(b);
+    db.patterns = per_buffer[b].size();
+    if (per_buffer[b].empty()) continue;
+    bool hit = false;
+    auto bytes = compile_database(per_buffer[b], opt, &hit);
+    if (!bytes) return Error{fmt::format("buffer {}: {}", sig_buffer_name(db.buffer), bytes.error().message)};
+    db.serialized = std::move(*bytes);
+    for (const auto& p : per_buffer[b]) db.sig_index.push_back(p.sig);
+    if (hit) ++out.cache_hits;
+  }
+  out.compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+}  // namespace rampart::cp

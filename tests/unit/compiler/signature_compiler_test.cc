@@ -1,0 +1,106 @@
+#include "controlplane/compiler/signature_compiler.h"
+
+#include <hs/hs.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+
+#include "controlplane/compiler/signature_parser.h"
+
+namespace rampart::cp {
+namespace {
+
+std::vector<Signature> parse(const std::string& text) {
+  SignatureSet s;
+  parse_signatures(text, "t.rules", SignatureVars::defaults(), s);
+  EXPECT_TRUE(s.errors.empty() && s.unsupported.empty());
+  return std::move(s.signatures);
+}
+
+// Scans `data` with the buffer's database; returns the sids that matched.
+std::set<uint32_t> scan(const CompiledSignatures& c, SigBuffer b, const std::string& data) {
+  const BufferDatabase& bdb = c.databases[static_cast<std::size_t>(b)];
+  std::set<uint32_t> sids;
+  if (bdb.serialized.empty()) return sids;
+  hs_database_t* db = nullptr;
+  EXPECT_EQ(hs_deserialize_database(bdb.serialized.data(), bdb.serialized.size(), &db), HS_SUCCESS);
+  hs_scratch_t* scratch = nullptr;
+  EXPECT_EQ(hs_alloc_scratch(db, &scratch), HS_SUCCESS);
+  struct Ctx {
+    const CompiledSignatures* c;
+    const BufferDatabase* b;
+    std::set<uint32_t>* out;
+  } ctx{&c, &bdb, &sids};
+  hs_scan(db, data.data(), static_cast<unsigned>(data.size()), 0, scratch,
+          [](unsigned id, unsigned long long, unsigned long long, unsigned, void* p) -> int {
+            auto* x = static_cast<Ctx*>(p);
+            x->out->insert(x->c->signatures[x->b->sig_index[id]].sid);
+            return 0;
+          },
+          &ctx);
+  hs_free_scratch(scratch);
+  hs_free_database(db);
+  return sids;
+}
+
+constexpr const char* kRules = R"(alert http any any -> any any (msg:"a"; http.uri; content:"/etc/passwd"; sid:1;)
+alert http any any -> any any (msg:"b"; http.uri; content:"union"; nocase; content:"select"; fast_pattern; sid:2;)
+alert http any any -> any any (msg:"c"; http.user_agent; content:"sqlmap"; nocase; sid:3;)
+alert http any any -> any any (msg:"d"; pcre:"/\$\{jndi:(ldap|rmi)/Ui"; sid:4;)
+alert tcp any any -> any any (msg:"e"; content:"|de ad be ef|"; sid:5;)
+)";
+
+TEST(SignatureCompiler, FastPatternsLandInTheirBuffers) {
+  auto c = compile_signatures(parse(kRules), {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->signatures.size(), 5u);
+  EXPECT_TRUE(c->unsupported.empty());
+  EXPECT_EQ(scan(*c, SigBuffer::kHttpUri, "/cgi?f=../../etc/passwd"), std::set<uint32_t>{1});
+  EXPECT_EQ(scan(*c, SigBuffer::kHttpUri, "/q?id=1 UNION SELECT"), std::set<uint32_t>{})
+      << "fast_pattern 'select' is case-sensitive";
+  EXPECT_EQ(scan(*c, SigBuffer::kHttpUri, "/q?id=1 union select"), std::set<uint32_t>{2});
+  EXPECT_EQ(scan(*c, SigBuffer::kHttpUserAgent, "SQLMap/1.7"), std::set<uint32_t>{3});
+  EXPECT_EQ(scan(*c, SigBuffer::kHttpUri, "/a?x=${JNDI:ldap://h/a}"), std::set<uint32_t>{4});
+  EXPECT_EQ(scan(*c, SigBuffer::kStream, std::string("xx\xde\xad\xbe\xefyy")), std::set<uint32_t>{5});
+  EXPECT_EQ(scan(*c, SigBuffer::kHttpUserAgent, "/etc/passwd"), std::set<uint32_t>{}) << "buffers are separate";
+}
+
+TEST(SignatureCompiler, DeterministicAndCached) {
+  const auto dir = std::filesystem::temp_directory_path() / ("rampart-hs-test-" + std::to_string(getpid()));
+  SignatureCompileOptions opt;
+  opt.cache_dir = dir.string();
+  auto a = compile_signatures(parse(kRules), opt);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->cache_hits, 0u);
+  auto b = compile_signatures(parse(kRules), opt);
+  ASSERT_TRUE(b.ok());
+  EXPECT_GT(b->cache_hits, 0u);
+  for (std::size_t i = 0; i < kSigBufferCount; ++i) EXPECT_EQ(a->databases[i].serialized, b->databases[i].serialized);
+  auto c = compile_signatures(parse(kRules), {});
+  ASSERT_TRUE(c.ok());
+  for (std::size_t i = 0; i < kSigBufferCount; ++i) EXPECT_EQ(a->databases[i].serialized, c->databases[i].serialized);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SignatureCompiler, NothingToPrefilterOnIsReported) {
+  auto c = compile_signatures(parse(R"(alert tcp any any -> any any (msg:"neg"; content:!"x"; sid:9;))"), {});
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->signatures.empty());
+  ASSERT_EQ(c->unsupported.size(), 1u);
+  EXPECT_NE(c->unsupported[0].find("t.rules:1: unsupported: only negated"), std::string::npos);
+}
+
+TEST(SignatureCompiler, HyperscanRejectionIsReportedNotFatal) {
+  // Prefilter mode approximates what Hyperscan cannot match exactly (back
+  // references, lookarounds), but an empty character class is rejected.
+  auto c = compile_signatures(parse(R"(alert tcp any any -> any any (msg:"bad re"; pcre:"/a[]b/"; sid:10;))"), {});
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->signatures.empty());
+  ASSERT_EQ(c->unsupported.size(), 1u);
+  EXPECT_NE(c->unsupported[0].find("(sid 10)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rampart::cp
