@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential pkg-config meson ninja-build clang
   dpdk dpdk-dev libdpdk-dev libpcap-dev
-  libhyperscan-dev
+  libhyperscan-dev libpcre2-dev
   libboost-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libgtest-dev libgmock-dev

@@ -1,0 +1,214 @@
+#include "dataplane/l7/match/signature_matcher.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <span>
+
+#include <fmt/format.h>
+
+namespace rampart::dp {
+
+struct SignatureMatcher::CompiledPcre {
+  pcre2_code* code = nullptr;
+  cp::SigBuffer buffer = cp::SigBuffer::kStream;
+  bool negated = false;
+};
+
+namespace {
+
+// Verification of one signature may try many placements of its relative
+// contents; this bounds the work one candidate can cause (an attacker
+// controls the buffers).
+constexpr int kVerifyBudget = 4096;
+// Contents per buffer of one signature that verification considers; build()
+// refuses signatures with more.
+constexpr std::size_t kMaxContents = 64;
+
+bool eq_at(std::string_view buf, std::size_t pos, const std::string& pat, bool nocase) {
+  if (pos + pat.size() > buf.size()) return false;
+  if (!nocase) return std::memcmp(buf.data() + pos, pat.data(), pat.size()) == 0;
+  for (std::size_t i = 0; i < pat.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(buf[pos + i])) != std::tolower(static_cast<unsigned char>(pat[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+struct Window {
+  int64_t lo;
+  int64_t hi;  // exclusive end for the match's last byte + 1
+};
+
+Window window_for(const cp::SigContent& c, int64_t prev_end, int64_t size) {
+  Window w{0, size};
+  const bool relative = c.distance != INT32_MIN || c.within >= 0;
+  if (relative) {
+    const int64_t start = prev_end + (c.distance != INT32_MIN ? c.distance : 0);
+    w.lo = start;
+    if (c.within >= 0) w.hi = start + c.within;
+  } else {
+    if (c.offset >= 0) w.lo = c.offset;
+    if (c.depth >= 0) w.hi = w.lo + c.depth;
+  }
+  if (c.startswith) {
+    w.lo = 0;
+    w.hi = std::min<int64_t>(size, static_cast<int64_t>(c.bytes.size()));
+  }
+  w.lo = std::max<int64_t>(w.lo, 0);
+  w.hi = std::min<int64_t>(w.hi, size);
+  return w;
+}
+
+// Contents of one buffer, in rule order: every content must be placed (or,
+// negated, be absent) within its window; relative ones chain from the end
+// of the previous positive match. Backtracks like Suricata's inspection.
+bool match_chain(std::span<const cp::SigContent* const> cs, std::size_t i, std::string_view buf, int64_t prev_end,
+                 int& budget) {
+  if (i == cs.size()) return true;
+  if (--budget <= 0) return false;
+  const cp::SigContent& c = *cs[i];
+  const int64_t size = static_cast<int64_t>(buf.size());
+  const int64_t len = static_cast<int64_t>(c.bytes.size());
+  const Window w = window_for(c, prev_end, size);
+  bool found_any = false;
+  for (int64_t pos = w.lo; pos + len <= w.hi; ++pos) {
+    if (!eq_at(buf, static_cast<std::size_t>(pos), c.bytes, c.nocase)) continue;
+    if (c.endswith && pos + len != size) continue;
+    found_any = true;
+    if (c.negated) break;
+    if (match_chain(cs, i + 1, buf, pos + len, budget)) return true;
+    if (budget <= 0) return false;
+  }
+  if (c.negated) return !found_any && match_chain(cs, i + 1, buf, prev_end, budget);
+  return false;
+}
+
+}  // namespace
+
+SignatureMatcher::Scratch::~Scratch() {
+  if (hs_ != nullptr) hs_free_scratch(hs_);
+  if (pcre_match_data_ != nullptr) pcre2_match_data_free(static_cast<pcre2_match_data*>(pcre_match_data_));
+}
+
+SignatureMatcher::~SignatureMatcher() {
+  for (auto* db : dbs_)
+    if (db != nullptr) hs_free_database(db);
+  for (auto& v : pcres_)
+    for (auto& p : v) pcre2_code_free(p.code);
+}
+
+Result<std::unique_ptr<SignatureMatcher>> SignatureMatcher::build(cp::CompiledSignatures compiled) {
+  std::unique_ptr<SignatureMatcher> m(new SignatureMatcher());
+  m->sigs_ = std::move(compiled.signatures);
+  for (std::size_t b = 0; b < cp::kSigBufferCount; ++b) {
+    const auto& db = compiled.databases[b];
+    m->sig_index_[b] = db.sig_index;
+    if (db.serialized.empty()) continue;
+    if (hs_deserialize_database(db.serialized.data(), db.serialized.size(), &m->dbs_[b]) != HS_SUCCESS) {
+      return Error{fmt::format("buffer {}: cannot load the Hyperscan database", cp::sig_buffer_name(db.buffer))};
+    }
+  }
+  for (const auto& sig : m->sigs_) {
+    if (sig.contents.size() > kMaxContents) {
+      return Error{fmt::format("{}: sid {}: more than {} contents", sig.source, sig.sid, kMaxContents)};
+    }
+  }
+  m->pcres_.resize(m->sigs_.size());
+  for (std::size_t s = 0; s < m->sigs_.size(); ++s) {
+    for (const auto& re : m->sigs_[s].pcres) {
+      uint32_t opts = 0;
+      if (re.caseless) opts |= PCRE2_CASELESS;
+      if (re.dotall) opts |= PCRE2_DOTALL;
+      if (re.multiline) opts |= PCRE2_MULTILINE;
+      if (re.extended) opts |= PCRE2_EXTENDED;
+      int err = 0;
+      PCRE2_SIZE at = 0;
+      pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(re.pattern.data()), re.pattern.size(), opts,
+                                       &err, &at, nullptr);
+      if (code == nullptr) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(err, msg, sizeof(msg));
+        return Error{fmt::format("{}: sid {}: pcre at offset {}: {}", m->sigs_[s].source, m->sigs_[s].sid, at,
+                                 reinterpret_cast<const char*>(msg))};
+      }
+      (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  // falls back to the interpreter
+      m->pcres_[s].push_back(CompiledPcre{code, re.buffer, re.negated});
+    }
+  }
+  return m;
+}
+
+Result<std::unique_ptr<SignatureMatcher::Scratch>> SignatureMatcher::make_scratch() const {
+  std::unique_ptr<Scratch> s(new Scratch());
+  for (auto* db : dbs_) {
+    if (db != nullptr && hs_alloc_scratch(db, &s->hs_) != HS_SUCCESS) return Error{"hs_alloc_scratch failed"};
+  }
+  s->pcre_match_data_ = pcre2_match_data_create(16, nullptr);
+  if (s->pcre_match_data_ == nullptr) return Error{"pcre2_match_data_create failed"};
+  return s;
+}
+
+bool SignatureMatcher::verify(uint32_t index, const InspectionBuffers& buffers, Scratch& scratch) const {
+  const cp::Signature& sig = sigs_[index];
+  int budget = kVerifyBudget;
+  // Contents, grouped by buffer (a signature rarely spans more than two).
+  const cp::SigContent* chain[kMaxContents];
+  std::array<bool, cp::kSigBufferCount> done{};
+  for (const auto& first : sig.contents) {
+    const auto b = static_cast<std::size_t>(first.buffer);
+    if (done[b]) continue;
+    done[b] = true;
+    std::size_t n = 0;
+    for (const auto& c : sig.contents)
+      if (c.buffer == first.buffer && n < kMaxContents) chain[n++] = &c;
+    if (!match_chain(std::span<const cp::SigContent* const>(chain, n), 0, buffers.data[b], 0, budget)) {
+      if (budget <= 0) ++scratch.verify_budget_exhausted;
+      return false;
+    }
+  }
+  auto* md = static_cast<pcre2_match_data*>(scratch.pcre_match_data_);
+  for (const auto& re : pcres_[index]) {
+    const std::string_view buf = buffers[re.buffer];
+    const int rc = pcre2_match(re.code, reinterpret_cast<PCRE2_SPTR>(buf.data()), buf.size(), 0, 0, md, nullptr);
+    const bool hit = rc >= 0;
+    if (hit == re.negated) return false;
+  }
+  return true;
+}
+
+uint32_t SignatureMatcher::match(const InspectionBuffers& buffers, Scratch& scratch, uint32_t* out,
+                                 uint32_t cap) const {
+  scratch.ncandidates_ = 0;
+  struct Ctx {
+    Scratch* s;
+    const std::vector<uint32_t>* index;
+  };
+  for (std::size_t b = 0; b < cp::kSigBufferCount; ++b) {
+    if (dbs_[b] == nullptr || buffers.data[b].empty()) continue;
+    Ctx ctx{&scratch, &sig_index_[b]};
+    hs_scan(dbs_[b], buffers.data[b].data(), static_cast<unsigned>(buffers.data[b].size()), 0, scratch.hs_,
+            [](unsigned id, unsigned long long, unsigned long long, unsigned, void* p) -> int {
+              auto* c = static_cast<Ctx*>(p);
+              if (c->s->ncandidates_ == kMaxCandidates) {
+                ++c->s->candidates_dropped;
+                return 0;
+              }
+              c->s->candidates_[c->s->ncandidates_++] = (*c->index)[id];
+              return 0;
+            },
+            &ctx);
+  }
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < scratch.ncandidates_ && n < cap; ++i) {
+    const uint32_t sig = scratch.candidates_[i];
+    if (verify(sig, buffers, scratch)) out[n++] = sig;
+  }
+  return n;
+}
+
+}  // namespace rampart::dp
