@@ -44,6 +44,7 @@ namespace rampart::dp {
   X(kPolicyDeny, "policy_deny")                                        \
   X(kPolicyReject, "policy_reject")                                    \
   X(kNonIpPolicy, "non_ip_policy")                                     \
+  X(kL7Signature, "l7_signature")                                      \
   X(kTxFull, "tx_full")
 
 enum class DropReason : uint8_t {

@@ -47,6 +47,7 @@ struct alignas(64) Flow {
   uint64_t flow_id;          // unique per worker start, reported in EVE
   uint64_t first_seen_ns;
   uint16_t in_port;          // port the first packet arrived on
+  int32_t l7_slot;           // L7Inspector slot, or -1 when not inspected
 };
 static_assert(offsetof(Flow, key) <= 64, "the hot fields fit in the first cache line");
 

@@ -77,7 +77,7 @@ void FlowTable::expire_some(uint32_t budget, Expired expired, OnRemove on_remove
       return;
     }
     Flow& f = at(pos);
-    if (expired(f)) {
+    if (expired(static_cast<const Flow&>(f))) {
       on_remove(f);
       remove(pos);
     }

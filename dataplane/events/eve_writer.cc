@@ -62,8 +62,10 @@ std::string json_escape(std::string_view in) {
       case '\t': out += "\\t"; break;
       case '\r': out += "\\r"; break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+        // Control bytes and bytes outside ASCII (request fields are not
+        // guaranteed UTF-8) are escaped so every line stays valid JSON.
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x80) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
         } else {
           out += c;
         }
@@ -155,6 +157,28 @@ void EveWriter::write(const EventRecord& e, const RuleSet& rules) {
                  e.rule_number == 0 ? std::string("default")
                                     : (known ? json_escape(rl[e.rule_number - 1].name) : fmt::format("#{}", e.rule_number)),
                  e.generation);
+  std::fwrite(out.data(), 1, out.size(), file_);
+  ++written_;
+}
+
+void EveWriter::write_alert(const AlertRecord& a, const SignatureMatcher& sigs) {
+  const cp::Signature& s = sigs.signature(a.sig_index);
+  fmt::memory_buffer out;
+  auto it = std::back_inserter(out);
+  const char* iface = a.in_port < port_names_.size() ? port_names_[a.in_port].c_str() : "unknown";
+  const int severity = s.priority != 0 ? s.priority : 3;
+  fmt::format_to(it,
+                 "{{\"timestamp\":\"{}\",\"flow_id\":{},\"in_iface\":\"{}\",\"event_type\":\"alert\","
+                 "\"src_ip\":\"{}\",\"src_port\":{},\"dest_ip\":\"{}\",\"dest_port\":{},\"proto\":\"TCP\","
+                 "\"app_proto\":\"http\",\"alert\":{{\"action\":\"{}\",\"gid\":{},\"signature_id\":{},\"rev\":{},"
+                 "\"signature\":\"{}\",\"category\":\"{}\",\"severity\":{}}},"
+                 "\"http\":{{\"hostname\":\"{}\",\"url\":\"{}\",\"http_user_agent\":\"{}\",\"http_method\":\"{}\"}}}}\n",
+                 eve_timestamp(a.timestamp_ns), a.flow_id, iface, ip_string(a.src, a.family), a.src_port,
+                 ip_string(a.dst, a.family), a.dst_port, a.blocked ? "blocked" : "allowed", s.gid, s.sid, s.rev,
+                 json_escape(s.msg), json_escape(s.classtype), severity,
+                 json_escape(std::string_view(a.host, a.host_len)), json_escape(std::string_view(a.url, a.url_len)),
+                 json_escape(std::string_view(a.user_agent, a.ua_len)),
+                 json_escape(std::string_view(a.method, a.method_len)));
   std::fwrite(out.data(), 1, out.size(), file_);
   ++written_;
 }

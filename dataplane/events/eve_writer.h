@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "dataplane/events/alert_record.h"
 #include "dataplane/events/event_record.h"
+#include "dataplane/l7/match/signature_matcher.h"
 #include "dataplane/ruleset/rule_set.h"
 
 namespace rampart::dp {
@@ -22,6 +24,9 @@ class EveWriter {
   EveWriter& operator=(const EveWriter&) = delete;
 
   void write(const EventRecord& e, const RuleSet& rules);
+  // event_type "alert", with the signature's sid, msg, classtype, priority
+  // and the request's http fields.
+  void write_alert(const AlertRecord& a, const SignatureMatcher& sigs);
   void flush() { std::fflush(file_); }
   uint64_t written() const { return written_; }
 

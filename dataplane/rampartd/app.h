@@ -14,6 +14,7 @@
 #include "dataplane/port/port.h"
 #include "dataplane/rampartd/options.h"
 #include "dataplane/ruleset/rule_set_rcu.h"
+#include "dataplane/l7/match/signature_matcher.h"
 #include "dataplane/worker/worker.h"
 
 namespace rampart::dp {
@@ -27,6 +28,7 @@ struct App {
   std::unique_ptr<RuleSetRcu> rules;
   std::vector<std::unique_ptr<Worker>> workers;
   std::unique_ptr<EveWriter> eve;
+  std::unique_ptr<SignatureMatcher> matcher;  // L7 inspection, when --rules was given
   std::chrono::steady_clock::time_point started;
 };
 

@@ -65,6 +65,12 @@ int telemetry_stats(const char*, const char*, rte_tel_data* d) {
 void drain_events(App& app) {
   EventRecord batch[kEventDrainBatch];
   for (auto& w : app.workers) {
+    if (w->l7() != nullptr) {
+      AlertRecord a;
+      while (rte_ring_sc_dequeue_elem(w->l7()->alerts(), &a, sizeof(a)) == 0) {
+        if (app.eve) app.eve->write_alert(a, *app.matcher);
+      }
+    }
     unsigned n;
     while ((n = rte_ring_sc_dequeue_burst_elem(w->events(), batch, sizeof(EventRecord), kEventDrainBatch, nullptr)) >
            0) {
@@ -133,13 +139,6 @@ int run(int argc, char** argv) {
     }
     app.policy = std::move(*p);
   }
-  if (!o.rules.empty() && !o.validate_only) {
-    // Signatures parse, but the L7 engine that would enforce them is not
-    // built yet: refuse rather than run with rules silently ignored.
-    fmt::print(stderr, "rampartd: --rules can only be checked (--validate) in this version: "
-                       "L7 inspection is not enabled yet\n");
-    return 2;
-  }
   if (o.validate_only) {
     fmt::print("{}: OK, {} rule{}, default {}\n", app.policy.origin, app.policy.rules.size(),
                app.policy.rules.size() == 1 ? "" : "s", cp::action_name(app.policy.default_action));
@@ -169,6 +168,38 @@ int run(int argc, char** argv) {
                compiled->signatures.size(), patterns, bytes / 1024, compiled->unsupported.size(),
                compiled->compile_seconds, compiled->cache_hits > 0 ? " (from cache)" : "");
     return readable && sigs.errors.empty() ? 0 : 1;
+  }
+
+  // Signatures: parsed and compiled before the EAL starts (cold, may take
+  // seconds; compiled databases are cached on disk).
+  if (!o.rules.empty()) {
+    cp::SignatureSet sigs;
+    for (const auto& r : o.rules) {
+      if (!cp::load_signatures(r, cp::SignatureVars::defaults(), sigs)) {
+        for (const auto& e : sigs.errors) fmt::print(stderr, "{}\n", e);
+        return 1;
+      }
+    }
+    if (!sigs.errors.empty()) {
+      for (const auto& e : sigs.errors) fmt::print(stderr, "{}\n", e);
+      fmt::print(stderr, "rampartd: signatures rejected: {} errors\n", sigs.errors.size());
+      return 1;
+    }
+    cp::SignatureCompileOptions copt;
+    copt.cache_dir = o.hs_cache_dir;
+    auto compiled = cp::compile_signatures(std::move(sigs.signatures), copt);
+    if (!compiled) {
+      fmt::print(stderr, "rampartd: {}\n", compiled.error().message);
+      return 1;
+    }
+    fmt::print(stderr, "rampartd: signatures: {} loaded, {} unsupported (see --validate --rules)\n",
+               compiled->signatures.size(), sigs.unsupported.size() + compiled->unsupported.size());
+    auto matcher = SignatureMatcher::build(std::move(*compiled));
+    if (!matcher) {
+      fmt::print(stderr, "rampartd: {}\n", matcher.error().message);
+      return 1;
+    }
+    app.matcher = std::move(*matcher);
   }
 
   const bool offline = !o.pcap_in.empty();
@@ -258,6 +289,7 @@ int run(int argc, char** argv) {
   wc.frag.forward_on_memcap = o.frag_forward_on_memcap;
   wc.hash_seed = static_cast<uint32_t>(rte_rand());
   wc.rule_slots = static_cast<uint32_t>(app.policy.rules.size() + 1);
+  wc.matcher = app.matcher.get();
   // net_pcap stamps every mbuf with its capture time whether or not the
   // offload was requested; use it whenever the dynamic field exists.
   if (offline) {

@@ -50,6 +50,28 @@ nlohmann::ordered_json build_summary(const App& app) {
                      {"rx_packets", st.ipackets}, {"tx_packets", st.opackets}, {"rx_missed", st.imissed},
                      {"rx_errors", st.ierrors}, {"tx_errors", st.oerrors}, {"rx_nombuf", st.rx_nombuf}});
   }
+  ordered_json l7 = nullptr;
+  for (const auto& w : app.workers) {
+    const L7Inspector* x = w->l7();
+    if (x == nullptr) continue;
+    if (l7.is_null()) l7 = ordered_json::object();
+    auto add = [&l7](const char* k, uint64_t v) { l7[k] = l7.value(k, uint64_t{0}) + v; };
+    const L7Stats& s = x->stats();
+    add("flows_inspected", s.flows_inspected.get());
+    add("slots_exhausted", s.slots_exhausted.get());
+    add("http_requests", s.http_requests.get());
+    add("not_http", s.not_http.get());
+    add("alerts", s.alerts.get());
+    add("alerts_lost", s.alerts_lost.get());
+    add("flows_blocked", s.flows_blocked.get());
+    add("stream_overlaps_different", s.stream_anomalies.get());
+    const ReassemblyStats& r = x->reassembly_stats();
+    add("stream_delivered_bytes", r.delivered_bytes.get());
+    add("stream_gaps", r.gaps.get());
+    add("stream_cap_hits", r.cap_hits.get());
+    add("stream_pool_exhausted", r.pool_exhausted.get());
+    add("stream_out_of_window", r.out_of_window.get());
+  }
   ordered_json j;
   j["packets_in"] = in;
   j["packets_out"] = out;
@@ -61,6 +83,7 @@ nlohmann::ordered_json build_summary(const App& app) {
   j["policy"] = {{"origin", rs.origin()}, {"generation", rs.generation()}, {"rules", rs.rules().size()}};
   j["rules"] = rules;
   j["counters"] = counters;
+  if (!l7.is_null()) j["l7"] = l7;
   j["ports"] = ports;
   j["workers"] = workers;
   return j;

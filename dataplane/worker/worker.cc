@@ -58,6 +58,11 @@ Result<std::unique_ptr<Worker>> Worker::create(uint16_t id, uint16_t queue, std:
   if (w->events_ == nullptr) {
     return Error{fmt::format("rte_ring_create_elem({}): {}", ring_name, rte_strerror(rte_errno))};
   }
+  if (cfg.matcher != nullptr) {
+    auto l7 = L7Inspector::create(id, cfg.l7, cfg.matcher, socket);
+    if (!l7) return l7.error();
+    w->l7_ = std::move(*l7);
+  }
   w->stats_.rule_slots = cfg.rule_slots;
   w->stats_.rule_hits = std::make_unique<Counter[]>(cfg.rule_slots);
   w->tsc_base_ = rte_get_tsc_cycles();
@@ -114,16 +119,16 @@ void Worker::housekeeping() {
   next_housekeeping_ns_ = now_ns_ + kHousekeepingIntervalNs;
   flows_->expire_some(
       std::max(kMinFlowExpiryBudget, flows_->capacity() / 1024), [this](const Flow& f) { return flow_expired(f); },
-      [this](const Flow& f) {
+      [this](Flow& f) {
         stats_.flows_expired.add();
-        emit_flow_end(f, FlowEndReason::kTimeout);
+        end_flow(f, FlowEndReason::kTimeout);
       });
   frags_->expire_some(now_ns_, kFragExpiryBudget);
 }
 
 void Worker::finish() {
   frags_->flush();
-  flows_->remove_all([this](const Flow& f) { emit_flow_end(f, FlowEndReason::kShutdown); });
+  flows_->remove_all([this](Flow& f) { end_flow(f, FlowEndReason::kShutdown); });
 }
 
 uint32_t Worker::classify_one(const PacketMeta& m, const RuleSet& rs) const {
@@ -186,6 +191,8 @@ Flow& Worker::init_flow(int32_t pos, const PacketMeta& m, bool src_lo, uint32_t 
   } else {
     f.state = FlowState::kNew;
   }
+  f.l7_slot = L7Inspector::kNoSlot;
+  if (l7_ && m.proto == ip_proto::kTcp && f.verdict == FlowVerdict::kAllow) f.l7_slot = l7_->attach();
   stats_.flows_created.add();
   if (rule < stats_.rule_slots) stats_.rule_hits[rule].add();
   return f;
@@ -201,7 +208,7 @@ Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, uint32_
     // Expiry is checked on every hit, not only by the housekeeping sweep: a
     // packet never joins a flow that has already timed out.
     stats_.flows_expired.add();
-    emit_flow_end(flows_->at(pos), FlowEndReason::kTimeout);
+    end_flow(flows_->at(pos), FlowEndReason::kTimeout);
     flows_->remove(pos);
     pos = -1;
     acl_known = false;
@@ -229,7 +236,7 @@ Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, uint32_
     }
     if (tcp) {
       if (tcp_may_reopen(f->state, m.tcp_flags, from_initiator)) {
-        emit_flow_end(*f, FlowEndReason::kReopened);
+        end_flow(*f, FlowEndReason::kReopened);
         stats_.flows_reopened.add();
         f = &init_flow(pos, m, src_lo, classify_one(m, rs), rs, in_port);
         from_initiator = true;
@@ -246,6 +253,8 @@ Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, uint32_
   f->tcp_flags[dir] |= m.tcp_flags;
   f->last_seen_ns = now_ns_;
   Decision d = verdict_decision(f->verdict);
+  d.flow = f;
+  d.to_server = from_initiator;
   if (d.drop != DropReason::kNone && !f->drop_logged) {
     f->drop_logged = true;
     emit_drop(m, f, d.drop, frame_len, in_port);
@@ -457,8 +466,11 @@ uint32_t Worker::poll_port(const PortPair& pp, const RuleSet& rs) {
     // A flow created earlier in this burst is not in the bulk result.
     if (pos < 0 && inserted) pos = flows_->lookup(keys_[i], hashes_[j]);
     if (pos >= 0) acl_known = false;
-    const Decision d = decide(meta_[i], keys_[i], hashes_[j], src_lo_[i], pos, acl_rule[i], acl_known, rs, pp.rx_port,
-                              m->pkt_len, &inserted);
+    Decision d = decide(meta_[i], keys_[i], hashes_[j], src_lo_[i], pos, acl_rule[i], acl_known, rs, pp.rx_port,
+                        m->pkt_len, &inserted);
+    if (l7_ && d.drop == DropReason::kNone && d.flow != nullptr && d.flow->l7_slot != L7Inspector::kNoSlot) {
+      d = inspect_l7(m, i, d);
+    }
     apply(m, d, meta_[i], heads_[i], avail_[i], pp);
   }
   now_ns_ = ts_[n - 1];
@@ -492,6 +504,45 @@ void Worker::flush_tx(uint16_t tx_port, uint16_t reply_port) {
     stats_.reject_failed.add(reply_n_ - sent);
     reply_n_ = 0;
   }
+}
+
+void Worker::end_flow(Flow& f, FlowEndReason why) {
+  emit_flow_end(f, why);
+  if (l7_ && f.l7_slot != L7Inspector::kNoSlot) {
+    l7_->detach(f.l7_slot);
+    f.l7_slot = L7Inspector::kNoSlot;
+  }
+}
+
+Worker::Decision Worker::inspect_l7(rte_mbuf* m, uint32_t i, const Decision& d) {
+  const PacketMeta& meta = meta_[i];
+  if (meta.proto != ip_proto::kTcp) return d;
+  Flow& f = *d.flow;
+  const uint32_t off = uint32_t{meta.l2_len} + meta.l3_hdr_len + meta.l4_len;
+  uint32_t len = meta.payload_len;
+  const uint8_t* payload = nullptr;
+  if (len > 0) {
+    if (len > sizeof(l7_copy_)) len = sizeof(l7_copy_);  // beyond any frame we accept
+    payload = static_cast<const uint8_t*>(rte_pktmbuf_read(m, off, len, l7_copy_));
+    if (payload == nullptr) len = 0;
+  }
+  const bool lo = f.initiator_is_lo;
+  const L7FlowInfo info{lo ? f.key.addr_lo : f.key.addr_hi,
+                        lo ? f.key.addr_hi : f.key.addr_lo,
+                        lo ? f.key.port_lo : f.key.port_hi,
+                        lo ? f.key.port_hi : f.key.port_lo,
+                        f.key.family,
+                        f.in_port,
+                        f.flow_id,
+                        now_ns_};
+  if (l7_->on_segment(f.l7_slot, meta, payload, len, d.to_server, info) == L7Verdict::kPass) return d;
+  // A drop/reject signature matched: the flow stays blocked (every later
+  // packet is answered with a reset), and this one is reset now.
+  f.verdict = FlowVerdict::kReject;
+  Decision blocked = d;
+  blocked.drop = DropReason::kL7Signature;
+  blocked.reject = true;
+  return blocked;
 }
 
 void Worker::emit_flow_end(const Flow& f, FlowEndReason why) {

@@ -25,6 +25,7 @@
 #include "dataplane/parse/packet_parser.h"
 #include "dataplane/ruleset/rule_set_rcu.h"
 #include "dataplane/stats/worker_stats.h"
+#include "dataplane/worker/l7_inspector.h"
 
 namespace rampart::dp {
 
@@ -45,6 +46,10 @@ struct WorkerConfig {
   uint64_t timestamp_flag = 0;
   uint32_t hash_seed = 0;  // fragment table hash seed (the flow hash has its own, flow_hash_init())
   uint32_t rule_slots = 1;  // rules + 1, for per-rule hit counters
+  // L7 inspection: on when a matcher is given (rampartd --rules). Shared,
+  // read-only; each worker has its own scratch.
+  const SignatureMatcher* matcher = nullptr;
+  L7Config l7;
 };
 
 class Worker {
@@ -73,11 +78,15 @@ class Worker {
   rte_ring* events() { return events_; }
   uint32_t active_flows() const { return flows_->size(); }
   uint32_t active_fragments() const { return frags_->active(); }
+  L7Inspector* l7() { return l7_.get(); }
+  const L7Inspector* l7() const { return l7_.get(); }
 
  private:
   struct Decision {
     DropReason drop = DropReason::kNone;  // kNone: forward
     bool reject = false;
+    Flow* flow = nullptr;      // the packet's flow, when it has one
+    bool to_server = true;     // sent by the flow's initiator
   };
 
   Worker(uint16_t id, uint16_t queue, std::vector<PortPair> ports, const WorkerConfig& cfg, rte_mempool* pool,
@@ -105,6 +114,9 @@ class Worker {
     rte_pktmbuf_free(m);
   }
   void emit_flow_end(const Flow& f, FlowEndReason why);
+  // Ends a flow's life outside the table: its record, its L7 slot.
+  void end_flow(Flow& f, FlowEndReason why);
+  Decision inspect_l7(rte_mbuf* m, uint32_t i, const Decision& d);
   void emit_drop(const PacketMeta& m, const Flow* f, DropReason r, uint32_t len, uint16_t port);
   void housekeeping();
   void flush_tx(uint16_t tx_port, uint16_t reply_port);
@@ -117,6 +129,7 @@ class Worker {
   RuleSetRcu* rules_;
   std::unique_ptr<FlowTable> flows_;
   std::unique_ptr<FragmentTracker> frags_;
+  std::unique_ptr<L7Inspector> l7_;
   rte_ring* events_ = nullptr;
   WorkerStats stats_;
   uint64_t now_ns_ = 0;
@@ -136,6 +149,8 @@ class Worker {
   uint64_t ts_[kBurst];  // each packet's time (capture time offline)
   alignas(64) uint8_t head_copy_[kBurst][kMaxHeaderBytes];
   alignas(64) uint8_t frag_head_[kMaxHeaderBytes];
+  // Payload of a multi-segment packet, linearised for L7 inspection.
+  alignas(64) uint8_t l7_copy_[16384];
   rte_mbuf* tx_[kTxBuffer];
   uint16_t tx_n_ = 0;
   rte_mbuf* replies_[kBurst];

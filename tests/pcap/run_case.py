@@ -473,7 +473,8 @@ def run_case(rampartd, case_dir, keep=False):
         policy = os.path.join(case_dir, "policy.yaml")
         if os.path.exists(policy):
             cmd += ["--policy", policy]
-        cmd += [str(a) for a in exp.get("args") or []]
+        # "{case}" in an argument stands for the case directory.
+        cmd += [str(a).replace("{case}", case_dir) for a in exp.get("args") or []]
         print("$ " + " ".join(cmd))
         r = rampart_run.run(cmd, RUN_TIMEOUT, cwd=tmp)
         if r.left_runtime_dir:

@@ -1,0 +1,33 @@
+#pragma once
+// AlertRecord: a signature match, handed from a worker to the agent through
+// the worker's alert ring. Fixed size; the HTTP fields are truncated copies
+// (EVE "http" object). Plain data, no pointers.
+
+#include <cstdint>
+
+namespace rampart::dp {
+
+struct AlertRecord {
+  uint64_t timestamp_ns;
+  uint64_t flow_id;
+  uint8_t src[16];
+  uint8_t dst[16];
+  uint16_t src_port;
+  uint16_t dst_port;
+  uint32_t sig_index;  // into the SignatureMatcher
+  uint16_t in_port;
+  uint8_t family;
+  uint8_t blocked;     // the flow was blocked because of this match
+  uint8_t method_len;
+  uint8_t host_len;
+  uint8_t ua_len;
+  uint8_t pad;
+  uint16_t url_len;
+  char method[16];
+  char host[64];
+  char user_agent[128];
+  char url[256];
+};
+static_assert(sizeof(AlertRecord) % 4 == 0, "rte_ring element size must be a multiple of 4");
+
+}  // namespace rampart::dp

@@ -1,0 +1,198 @@
+#include "dataplane/worker/l7_inspector.h"
+
+#include <rte_errno.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace rampart::dp {
+
+Result<std::unique_ptr<L7Inspector>> L7Inspector::create(uint16_t worker, const L7Config& cfg,
+                                                         const SignatureMatcher* matcher, int socket) {
+  std::unique_ptr<L7Inspector> l(new L7Inspector(matcher));
+  auto scratch = matcher->make_scratch();
+  if (!scratch) return scratch.error();
+  l->scratch_ = std::move(*scratch);
+  l->pool_ = std::make_unique<SegmentPool>(cfg.pool_chunks);
+  l->reasm_ = std::make_unique<TcpReassembler>(cfg.reassembly, *l->pool_);
+  l->slots_.resize(cfg.slots);
+  l->parsers_.reserve(cfg.slots);
+  for (uint32_t i = 0; i < cfg.slots; ++i) {
+    l->slots_[i] = Slot{};
+    l->slots_[i].state = SlotState::kFree;
+    l->parsers_.push_back(std::make_unique<HttpRequestParser>(cfg.http, on_request, l.get()));
+    l->slots_[i].parser = l->parsers_.back().get();
+    l->free_.push_back(static_cast<int32_t>(cfg.slots - 1 - i));
+  }
+  l->header_buf_.resize(cfg.http.header_store + 4u * cfg.http.max_headers);
+  const std::string name = fmt::format("rp_alerts_{}", worker);
+  l->alerts_ = rte_ring_create_elem(name.c_str(), sizeof(AlertRecord), cfg.alert_ring_size, socket,
+                                    RING_F_SP_ENQ | RING_F_SC_DEQ);
+  if (l->alerts_ == nullptr) return Error{fmt::format("rte_ring_create_elem({}): {}", name, rte_strerror(rte_errno))};
+  return l;
+}
+
+L7Inspector::~L7Inspector() {
+  if (alerts_ != nullptr) rte_ring_free(alerts_);
+}
+
+int32_t L7Inspector::attach() {
+  if (free_.empty()) {
+    stats_.slots_exhausted.add();
+    return kNoSlot;
+  }
+  const int32_t i = free_.back();
+  free_.pop_back();  // PERF: vector of preallocated capacity, no allocation
+  Slot& s = slots_[static_cast<std::size_t>(i)];
+  std::memset(&s.stream, 0, sizeof(s.stream));
+  s.state = SlotState::kProbing;
+  s.probe_len = 0;
+  s.parser->reset();
+  stats_.flows_inspected.add();
+  return i;
+}
+
+void L7Inspector::detach(int32_t slot) {
+  if (slot == kNoSlot) return;
+  Slot& s = slots_[static_cast<std::size_t>(slot)];
+  reasm_->release(s.stream);
+  s.state = SlotState::kFree;
+  free_.push_back(slot);
+}
+
+void L7Inspector::on_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint32_t len) {
+  auto* self = static_cast<L7Inspector*>(ctx);
+  Slot& s = *self->cur_slot_;
+  if (ev == StreamEvent::kGap) {
+    // Bytes we will never see: the parser cannot resynchronise inside HTTP.
+    if (s.state == SlotState::kHttp) s.parser->end_of_stream();
+    if (s.state == SlotState::kProbing || s.state == SlotState::kHttp) s.state = SlotState::kIgnored;
+    return;
+  }
+  if (ev == StreamEvent::kFin || ev == StreamEvent::kRst) {
+    if (s.state == SlotState::kHttp) s.parser->end_of_stream();
+    return;
+  }
+  if (s.state == SlotState::kProbing) {
+    const uint32_t take = std::min<uint32_t>(len, sizeof(s.probe) - s.probe_len);
+    std::memcpy(s.probe + s.probe_len, data, take);
+    s.probe_len = static_cast<uint8_t>(s.probe_len + take);
+    switch (probe_http_request(s.probe, s.probe_len)) {
+      case HttpProbe::kNeedMore:
+        if (s.probe_len < sizeof(s.probe)) return;
+        [[fallthrough]];
+      case HttpProbe::kNo:
+        s.state = SlotState::kIgnored;
+        self->stats_.not_http.add();
+        return;
+      case HttpProbe::kYes:
+        s.state = SlotState::kHttp;
+        self->feed_http(s, s.probe, s.probe_len);
+        if (take < len) self->feed_http(s, data + take, len - take);
+        return;
+    }
+  }
+  if (s.state == SlotState::kHttp) self->feed_http(s, data, len);
+}
+
+void L7Inspector::feed_http(Slot& s, const uint8_t* data, uint32_t len) {
+  s.parser->feed(data, len);
+}
+
+void L7Inspector::on_request(void* ctx, const HttpRequest& r) {
+  auto* self = static_cast<L7Inspector*>(ctx);
+  self->stats_.http_requests.add();
+  // The header buffer: "Name: value\r\n" per header, as Suricata's http.header.
+  std::size_t n = 0;
+  char* hb = self->header_buf_.data();
+  const std::size_t cap = self->header_buf_.size();
+  for (const auto& h : r.headers) {
+    if (n + h.name.size() + h.value.size() + 4 > cap) break;
+    std::memcpy(hb + n, h.name.data(), h.name.size());
+    n += h.name.size();
+    hb[n++] = ':';
+    hb[n++] = ' ';
+    std::memcpy(hb + n, h.value.data(), h.value.size());
+    n += h.value.size();
+    hb[n++] = '\r';
+    hb[n++] = '\n';
+  }
+  InspectionBuffers b;
+  b[cp::SigBuffer::kHttpMethod] = r.method;
+  b[cp::SigBuffer::kHttpUri] = r.uri_norm;
+  b[cp::SigBuffer::kHttpUriRaw] = r.uri_raw;
+  b[cp::SigBuffer::kHttpHeader] = std::string_view(hb, n);
+  b[cp::SigBuffer::kHttpHost] = r.host;
+  b[cp::SigBuffer::kHttpUserAgent] = r.user_agent;
+  b[cp::SigBuffer::kHttpCookie] = r.cookie;
+  b[cp::SigBuffer::kHttpRequestBody] = r.body;
+  uint32_t hits[16];
+  const uint32_t k = self->matcher_->match(b, *self->scratch_, hits, 16);
+  bool pass = false;
+  for (uint32_t i = 0; i < k; ++i) {
+    const cp::Signature& sig = self->matcher_->signature(hits[i]);
+    if (sig.flow_to_client) continue;  // a response rule: not for requests
+    if (sig.action == cp::SigAction::kPass) pass = true;
+  }
+  for (uint32_t i = 0; i < k; ++i) {
+    const cp::Signature& sig = self->matcher_->signature(hits[i]);
+    if (sig.flow_to_client || sig.action == cp::SigAction::kPass) continue;
+    const bool block = !pass && (sig.action == cp::SigAction::kDrop || sig.action == cp::SigAction::kReject);
+    if (block) self->cur_block_ = true;
+    self->report(r, hits[i], block);
+  }
+  // pass: stop inspecting this flow.
+  if (pass) self->cur_slot_->state = SlotState::kIgnored;
+}
+
+void L7Inspector::report(const HttpRequest& r, uint32_t sig, bool blocked) {
+  stats_.alerts.add();
+  AlertRecord a;
+  std::memset(&a, 0, sizeof(a));
+  const L7FlowInfo& f = *cur_flow_;
+  a.timestamp_ns = f.now_ns;
+  a.flow_id = f.flow_id;
+  std::memcpy(a.src, f.client, 16);
+  std::memcpy(a.dst, f.server, 16);
+  a.src_port = f.client_port;
+  a.dst_port = f.server_port;
+  a.family = f.family;
+  a.in_port = f.in_port;
+  a.sig_index = sig;
+  a.blocked = blocked ? 1 : 0;
+  auto copy = [](char* dst, std::size_t cap, std::string_view v) {
+    const std::size_t n = std::min(cap, v.size());
+    std::memcpy(dst, v.data(), n);
+    return n;
+  };
+  a.method_len = static_cast<uint8_t>(copy(a.method, sizeof(a.method), r.method));
+  a.host_len = static_cast<uint8_t>(copy(a.host, sizeof(a.host), r.host));
+  a.ua_len = static_cast<uint8_t>(copy(a.user_agent, sizeof(a.user_agent), r.user_agent));
+  a.url_len = static_cast<uint16_t>(copy(a.url, sizeof(a.url), r.uri_raw));
+  if (rte_ring_sp_enqueue_elem(alerts_, &a, sizeof(a)) != 0) stats_.alerts_lost.add();
+}
+
+L7Verdict L7Inspector::on_segment(int32_t slot, const PacketMeta& m, const uint8_t* payload, uint32_t len,
+                                  bool to_server, const L7FlowInfo& flow) {
+  Slot& s = slots_[static_cast<std::size_t>(slot)];
+  if (s.state == SlotState::kBlocked) return L7Verdict::kBlock;
+  if (!to_server || s.state == SlotState::kIgnored || s.state == SlotState::kFree) return L7Verdict::kPass;
+  cur_slot_ = &s;
+  cur_flow_ = &flow;
+  cur_block_ = false;
+  // stream_flag bits are the TCP header's.
+  const uint8_t flags = m.tcp_flags & (stream_flag::kFin | stream_flag::kSyn | stream_flag::kRst);
+  const StreamConsumer out{on_stream, this};
+  const SegmentOutcome r = reasm_->add_segment(s.stream, m.tcp_seq, payload, len, flags, out);
+  if (r.events & SegmentOutcome::kOverlapDifferent) stats_.stream_anomalies.add();
+  if (cur_block_) {
+    s.state = SlotState::kBlocked;
+    stats_.flows_blocked.add();
+    return L7Verdict::kBlock;
+  }
+  return L7Verdict::kPass;
+}
+
+}  // namespace rampart::dp

@@ -1,0 +1,117 @@
+#pragma once
+// L7Inspector: one worker's application-layer inspection. Per inspected TCP
+// flow a slot holds the client->server TcpStream and, once the first bytes
+// identify HTTP (whatever the port), an HTTP request parser; every parsed
+// request goes through the SignatureMatcher. Matches become AlertRecords in
+// the worker's alert ring; a matching drop/reject signature blocks the flow.
+//
+// Bounded: `slots` flows are inspected at once per worker (parsers and
+// stream memory preallocated); a flow that finds no free slot is counted
+// (l7_slots_exhausted) and forwarded uninspected. Cold: create(). Hot:
+// everything else, owning worker only.
+
+#include <rte_ring.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "dataplane/common/result.h"
+#include "dataplane/events/alert_record.h"
+#include "dataplane/l7/http/http_request_parser.h"
+#include "dataplane/l7/match/signature_matcher.h"
+#include "dataplane/l7/stream/segment_pool.h"
+#include "dataplane/l7/stream/tcp_reassembler.h"
+#include "dataplane/parse/packet_meta.h"
+#include "dataplane/stats/counter.h"
+
+namespace rampart::dp {
+
+struct L7Config {
+  uint32_t slots = 1024;          // flows inspected at once per worker
+  uint32_t pool_chunks = 8192;    // 2 KiB stream chunks per worker (16 MiB)
+  ReassemblyConfig reassembly;
+  HttpParserConfig http;
+  uint32_t alert_ring_size = 4096;
+};
+
+struct L7Stats {
+  Counter flows_inspected;
+  Counter slots_exhausted;   // flows forwarded uninspected: no free slot
+  Counter http_requests;
+  Counter not_http;          // first client bytes were not HTTP: not inspected further
+  Counter alerts;
+  Counter alerts_lost;       // alert ring full
+  Counter flows_blocked;
+  Counter stream_anomalies;  // overlapping segments with different data
+};
+
+// What inspection decided for the packet it was given.
+enum class L7Verdict : uint8_t { kPass, kBlock };
+
+// The flow facts an alert reports.
+struct L7FlowInfo {
+  const uint8_t* client;
+  const uint8_t* server;
+  uint16_t client_port;
+  uint16_t server_port;
+  uint8_t family;
+  uint16_t in_port;
+  uint64_t flow_id;
+  uint64_t now_ns;
+};
+
+class L7Inspector {
+ public:
+  static constexpr int32_t kNoSlot = -1;
+
+  static Result<std::unique_ptr<L7Inspector>> create(uint16_t worker, const L7Config& cfg,
+                                                     const SignatureMatcher* matcher, int socket);
+  ~L7Inspector();
+
+  int32_t attach();                // a new TCP flow: a slot, or kNoSlot (counted)
+  void detach(int32_t slot);       // the flow ended
+  // A TCP segment of an inspected flow. Only the client's direction is
+  // inspected (requests); server segments return kPass.
+  L7Verdict on_segment(int32_t slot, const PacketMeta& m, const uint8_t* payload, uint32_t len, bool to_server,
+                       const L7FlowInfo& flow);
+
+  rte_ring* alerts() { return alerts_; }
+  const L7Stats& stats() const { return stats_; }
+  const ReassemblyStats& reassembly_stats() const { return reasm_->stats(); }
+  const SignatureMatcher& matcher() const { return *matcher_; }
+
+ private:
+  enum class SlotState : uint8_t { kFree, kProbing, kHttp, kIgnored, kBlocked };
+  struct Slot {
+    TcpStream stream;
+    SlotState state;
+    uint8_t probe_len;
+    uint8_t probe[16];
+    HttpRequestParser* parser;
+  };
+
+  L7Inspector(const SignatureMatcher* m) : matcher_(m) {}
+  static void on_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint32_t len);
+  static void on_request(void* ctx, const HttpRequest& req);
+  void feed_http(Slot& s, const uint8_t* data, uint32_t len);
+  void report(const HttpRequest& req, uint32_t sig, bool blocked);
+
+  const SignatureMatcher* matcher_;
+  std::unique_ptr<SignatureMatcher::Scratch> scratch_;
+  std::unique_ptr<SegmentPool> pool_;
+  std::unique_ptr<TcpReassembler> reasm_;
+  std::vector<Slot> slots_;
+  std::vector<int32_t> free_;
+  std::vector<std::unique_ptr<HttpRequestParser>> parsers_;  // one per slot
+  rte_ring* alerts_ = nullptr;
+  L7Stats stats_;
+  std::vector<char> header_buf_;  // joined "Name: value\r\n" lines, sized at create()
+
+  // The segment being inspected (set by on_segment for the callbacks).
+  Slot* cur_slot_ = nullptr;
+  const L7FlowInfo* cur_flow_ = nullptr;
+  bool cur_block_ = false;
+};
+
+}  // namespace rampart::dp
