@@ -15,23 +15,8 @@ source "$here/../../tools/lab/lab.sh"
 [[ $# -ge 1 ]] && LAB_RAMPARTD=$1
 RULES=$here/l7-test.rules
 
-PASSED=0
-FAILED=0
-T0=$SECONDS
-ok() { PASSED=$((PASSED + 1)); printf 'PASS  %s\n' "$*"; }
-nok() { FAILED=$((FAILED + 1)); printf 'FAIL  %s\n' "$*"; }
-check() {
-  local name=$1 detail=$2
-  shift 2
-  if "$@"; then ok "$name${detail:+ ($detail)}"; else nok "$name${detail:+ ($detail)}"; fi
-}
-finish() {
-  printf '%d passed, %d failed (%d s)\n' "$PASSED" "$FAILED" "$((SECONDS - T0))"
-  ((FAILED)) && exit 1
-  exit 0
-}
-bail() { nok "$*"; finish; }
-ge() { [[ $1 =~ ^[0-9]+$ ]] && (($1 >= $2)); }
+# shellcheck source=tests/e2e/checks.sh
+source "$here/checks.sh"
 
 if [[ $EUID -ne 0 ]]; then
   echo "SKIP: needs root (network namespaces)"
