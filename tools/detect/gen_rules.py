@@ -1,0 +1,219 @@
+#!/usr/bin/python3
+"""Generates rules/rampart-web.rules (the project's own web signatures).
+
+Each detection idea is written once, as a regex over the *decoded* text with
+@token@ placeholders for the characters an attacker can percent-encode. It
+becomes one rule per inspected buffer:
+
+- http.uri (already percent-decoded and normalised by the parser): tokens
+  stand for the plain character;
+- http.request_body, http.cookie, http.header (not decoded by the parser):
+  tokens also accept the %XX form (and %25XX), so an urlencoded form body
+  matches as well as a raw JSON/XML body.
+
+    tools/detect/gen_rules.py > rules/rampart-web.rules
+"""
+
+import sys
+
+PLAIN = {
+    "lt": "<", "gt": ">", "sq": "'", "dq": '"', "q": "[\"'`]", "sp": r"\s", "eq": "=", "lp": r"\(", "rp": r"\)",
+    "sc": ";", "pipe": r"\|", "amp": "&", "bt": "`", "dol": r"\$", "lb": r"\{", "rb": r"\}", "sl": "/",
+    "bs": r"\\", "dot": r"\.", "col": ":", "hash": "#", "com": ",", "star": r"\*", "nl": r"[\r\n]", "at": "@",
+    "pct": "%", "plus": r"\+", "ex": "!", "qm": r"\?", "lsb": r"\[", "rsb": r"\]",
+    "dl": r"[\s'\"/;<>`(]",
+}
+
+
+def _e(raw, *hexes):
+    alts = [raw] + [f"%(?:25)?{h}" for h in hexes]
+    return "(?:" + "|".join(alts) + ")"
+
+
+ENC = {
+    "lt": _e("<", "3c"), "gt": _e(">", "3e"), "sq": _e("'", "27"), "dq": _e('"', "22"),
+    "q": _e("[\"'`]", "2[27]", "60"), "sp": r"(?:[\s+]|%(?:25)?(?:[01][9a-d]|20|a0))", "eq": _e("=", "3d"),
+    "lp": _e(r"\(", "28"), "rp": _e(r"\)", "29"), "sc": _e(";", "3b"), "pipe": _e(r"\|", "7c"),
+    "amp": _e("&", "26"), "bt": _e("`", "60"), "dol": r"(?:\$|%(?:25)?24|\\u0024|&#0*36;|&#x0*24;|&dollar;|%26%2336%3b|\\u0026dollar;)", "lb": r"(?:\{|%(?:25)?7b|\\u007b|&#0*123;|&#x0*7b;|&lbrace;|%26lbrace%3b|\\u0026lbrace;)",
+    "rb": _e(r"\}", "7d"), "sl": _e("/", "2f"), "bs": _e(r"\\", "5c"), "dot": _e(r"\.", "2e"),
+    "col": _e(":", "3a"), "hash": _e("#", "23"), "com": _e(",", "2c"), "star": _e(r"\*", "2a"),
+    "nl": _e(r"[\r\n]", "0[ad]"), "at": _e("@", "40"), "pct": _e("%", "25"), "plus": _e(r"\+", "2b"),
+    "ex": _e("!", "21"), "qm": _e(r"\?", "3f"), "lsb": _e(r"\[", "5b"), "rsb": _e(r"\]", "5d"),
+    "dl": r"(?:[\s'\"/;<>`(+]|%(?:25)?(?:[01][9a-d]|2[02789f]|3[bce]|60))",
+}
+
+
+def expand(pat, enc):
+    table = ENC if enc else PLAIN
+    out = pat
+    for k in sorted(table, key=len, reverse=True):
+        out = out.replace("@" + k + "@", table[k])
+    import re
+    left = re.findall(r"@([a-z]+)@", pat)
+    assert all(k in table for k in left) or "@at@ognl" in pat, (left, pat)
+    return out
+
+
+# Where each idea is looked for: "uri" (decoded), "raw" (http.uri.raw as sent),
+# "body", "cookie", "header" (all header lines), "ua".
+ALL = ("uri", "body", "cookie", "header")
+BUF = {"uri": "http.uri", "raw": "http.uri.raw", "body": "http.request_body", "cookie": "http.cookie",
+       "header": "http.header", "ua": "http.user_agent"}
+
+# (class code, class name, [(msg, pcre template, flags, buffers)])
+SQ_KW = r"(?:select|insert|update|delete|drop|union|exec|execute|declare|create|alter|truncate|shutdown|waitfor|having|order@sp@+by|group@sp@+by|procedure|load_file|benchmark|sleep|into@sp@+(?:out|dump)file)"
+SQL_FUNCS = (r"(?:sleep|benchmark|pg_sleep|load_file|extractvalue|updatexml|group_concat|concat_ws|concat|char|chr|nchar|"
+             r"ascii|substring|substr|unhex|version|database|current_user|system_user|"
+             r"randomblob|dbms_pipe\.receive_message|utl_inaddr\.get_host_address|utl_http\.request|"
+             r"xp_cmdshell|sp_executesql|openrowset|opendatasource|name_const|exp|floor|rand|ifnull|nullif|isnull|"
+             r"coalesce|cast|convert|iif|if|count|length|len|instr|make_set|elt|json_keys|gtid_subset|"
+             r"pg_read_file|lo_import|sys_eval|sys_exec|to_char|dbms_xmlgen\.getxml|ctxsys\.drithsx\.sn)")
+SQL_META = (r"(?:information_schema|sysobjects|syscolumns|sysdatabases|mysql\.user|pg_catalog|pg_shadow|pg_user|"
+            r"sqlite_master|all_tables|all_tab_columns|user_tables|dba_users|v\$version|msysobjects|"
+            r"@@version|@@datadir|@@hostname|sys\.objects|master\.\.|xp_dirtree|xp_regread|sp_password|"
+            r"table_name|column_name|schema_name)")
+SEP = r"(?:@sc@|@pipe@|@amp@@amp@|@pipe@@pipe@|@bt@|@dol@@lp@|@nl@|@amp@@sp@)"
+CMDS = (r"(?:id|whoami|uname|cat|tac|ls|dir|ping|nc|ncat|netcat|telnet|wget|curl|fetch|bash|sh|zsh|ksh|csh|dash|"
+        r"python[23]?|perl|ruby|php|lua|node|nslookup|dig|host|ifconfig|ipconfig|ip@sp@+a|netstat|systeminfo|ver|"
+        r"type|echo|printf|sleep|timeout|cmd(?:\.exe)?|powershell(?:\.exe)?|pwsh|certutil|bitsadmin|"
+        r"hostname|passwd|chmod|chown|rm|touch|head|tail|more|less|find|xterm|awk|gawk|sed|env|printenv|set|"
+        r"ps|kill|reboot|shutdown|tftp|ftp|base64|xxd|od|gcc|cc|ssh|scp|mkfifo|mknod|busybox|nohup|exec|eval|"
+        r"uptime|users|who|w|last|crontab|sudo|su|useradd|net@sp@+(?:user|localgroup|view|use)|tasklist|taskkill|"
+        r"reg@sp@+(?:query|add)|wmic|rundll32|regsvr32|mshta|cscript|wscript|ls@sp@*-[a-z]+|cp|mv|expr|"
+        r"grep|egrep|strings|file|locate|whereis|which|wc|sort|uniq|md5sum|openssl|socat|tcpdump|nmap|shell_exec|"
+        r"system|passthru|popen|proc_open|getent|groups|lsof|arp|route|traceroute|tracert|pathping)")
+
+RULES = [
+    ("000", "SQLI", [
+        ("quote or paren then SQL keyword", r"(?:[\w)]@q@|\d@rp@|@q@@rp@|[\w']@sc@)@sp@*(?:/\*.*?\*/)?@sp@*" + SQ_KW + r"\b", "is", ALL),
+        ("boolean tautology after quote", r"@q@@rp@*@sp@*(?:or|and|xor|rlike|regexp|like|div|@pipe@@pipe@|@amp@@amp@)\b@sp@*(?:@q@\w*@q@@sp@*(?:@eq@|<|>|!|like\b|is\b)|@q@@q@|\d+@sp@*(?:@eq@|<|>|!|--|@hash@|$)|@lp@|not\b|true\b|false\b|null\b|sleep\b|select\b|if\b|exists\b|\w+@sp@*(?:@eq@|<|>|!@eq@|\bis@sp@+(?:not@sp@+)?null\b|\blike\b|\bin@sp@*@lp@)@sp@*(?:@q@|\d|\w+@sp@*(?:--|@hash@|$)))", "is", ALL),
+        ("numeric tautology", r"\b(?:or|and|xor|having|where)@sp@+@lp@*(?:@q@\w*@q@|\d+)@rp@*@sp@*(?:@eq@|<>|!@eq@|<@eq@?|>@eq@?|\blike\b|\bis@sp@+not\b|\bbetween\b)@sp@*@lp@*(?:@q@|\d)", "is", ALL),
+        ("UNION SELECT", r"\bunion\b(?:@sp@|/\*.*?\*/|@lp@)+(?:all\b|distinct\b)?(?:@sp@|/\*.*?\*/|@lp@)*select\b", "is", ALL),
+        ("SQL function call", r"\b" + SQL_FUNCS + r"@sp@*(?:/\*.*?\*/)?@sp@*@lp@", "is", ("uri", "body", "cookie")),
+        ("SQL catalog or system object", SQL_META, "i", ALL),
+        ("comment or terminator after quote", r"(?:@q@|@rp@)@sp@*(?:--|@hash@|/\*|@sc@@sp@*--|@sc@@sp@*$)", "is", ALL),
+        ("SELECT ... FROM", r"\bselect\b(?:@sp@|/\*.*?\*/|@lp@)+(?:\*|[\w.@`\[\]]+(?:@lp@.{0,80}?@rp@)?(?:@sp@*@com@@sp@*[\w.@`()\[\]'\"]+)*)(?:@sp@|/\*.*?\*/|@rp@)+from\b(?:@sp@|/\*.*?\*/|@lp@)+[\w.`\[\]\"]+(?:@sp@*(?:where\b|limit\b|order\b|group\b|union\b|--|@hash@|@sc@|@rp@|$|@q@))", "is", ALL),
+        ("WAITFOR DELAY / time based", r"\bwaitfor\b@sp@+(?:delay|time)\b|\bpg_sleep\b|\bbenchmark@sp@*@lp@\d", "is", ALL),
+        ("stacked query", r"@sc@@sp@*(?:select\b.{1,80}\bfrom\b|insert@sp@+into|update@sp@+\S+@sp@+set\b|delete@sp@+from|drop@sp@+(?:table|database|user)|declare@sp@+@at@|exec(?:ute)?@sp@+(?:@lp@|\w+@sp@*[\w@]|xp_|sp_|master)|create@sp@+(?:table|user|function|procedure)|alter@sp@+(?:table|user)|shutdown\b|truncate@sp@+table)", "is", ALL),
+        ("ORDER BY / GROUP BY column probe", r"\b(?:order|group)@sp@+by@sp@+\d+@sp@*(?:--|@hash@|/\*|@com@|@sc@|@rp@|@q@|$|@amp@|\bdesc\b|\basc\b)", "is", ALL),
+        ("inline comment obfuscation", r"/\*!?\d*@sp@*(?:select|union|and|or|from|where|insert|update|delete|drop|sleep)\b|\b(?:select|union|and|or|from|where)/\*.*?\*/", "is", ALL),
+        ("hex or char encoded string", r"\b0x[0-9a-f]{6,}\b.*(?:@com@|@rp@|\bfrom\b|\bor\b|\band\b)|(?:char|chr)@lp@\d+@rp@@sp@*(?:@plus@|\|\||@com@)", "is", ALL),
+        ("INSERT INTO / UPDATE SET / DROP TABLE", r"\binsert@sp@+into@sp@+\S+.{0,80}\bvalues\b|\bupdate@sp@+\S+@sp@+set@sp@+\S+@sp@*@eq@|\bdrop@sp@+(?:table|database|schema|user|procedure|function)\b|\bdelete@sp@+from\b|\btruncate@sp@+table\b", "is", ALL),
+    ]),
+    ("001", "XSS", [
+        ("dangerous HTML tag", r"@lt@@sp@*/?@sp@*(?:script|iframe|object|embed|svg|math|applet|meta|base|link|style|frameset|frame|isindex|xml|import|layer|ilayer|bgsound|vmlframe|xss|template|portal|html|body|form|marquee|animate|set|handler)\b", "is", ALL),
+        ("event handler attribute", r"@dl@on[a-z]{3,30}@sp@*@eq@", "is", ALL),
+        ("tag with event handler", r"@lt@[a-z][\w:-]*\b[^<>]*?\bon[a-z]{3,30}@sp@*@eq@", "is", ALL),
+        ("script URI scheme", r"(?:java|vb|live|ecma|j)(?:[\s\x00-\x1f]|&#\w+;?|&tab;|&newline;|%0[9ad])*s(?:[\s\x00-\x1f]|&#\w+;?|&tab;|&newline;)*c(?:[\s\x00-\x1f]|&#\w+;?)*r(?:[\s\x00-\x1f]|&#\w+;?)*i(?:[\s\x00-\x1f]|&#\w+;?)*p(?:[\s\x00-\x1f]|&#\w+;?)*t(?:[\s\x00-\x1f]|&#\w+;?|&tab;)*(?:@col@|&colon;|&#0*58;?|&#x0*3a;?)", "is", ALL),
+        ("data: URI with HTML or script", r"data@sp@*@col@@sp@*(?:text/html|text/xml|image/svg|application/(?:x-)?(?:javascript|ecmascript)|[\w/+-]*;base64@com@)", "is", ALL),
+        ("JavaScript sink call", r"\b(?:alert|prompt|confirm|eval|settimeout|setinterval|fromcharcode|execscript|atob)@sp@*(?:@lp@|@bt@)|\b(?:document@dot@(?:cookie|domain|write|location)|window@dot@(?:location|name|open)|\.innerhtml|location@dot@(?:href|hash))\b", "is", ALL),
+        ("HTML entity or escape encoded markup", r"&#x?0*(?:3c|60|28);?|\\x3c|\\u003c|\\74|&lt;@sp@*/?(?:script|img|svg|iframe)|\+adw-", "is", ("uri", "body")),
+        ("CSS expression or binding", r"expression@sp@*@lp@|-moz-binding|behavior@sp@*@col@|@import\b|url@sp@*@lp@@sp@*@q@?@sp@*(?:java|vb)script", "is", ALL),
+        ("template or prototype gadget", r"\{\{.*(?:constructor|\$eval|\$on|alert|prompt)|\bconstructor@dot@constructor\b|\[@sq@constructor@sq@\]", "is", ALL),
+        ("HTML comment or CDATA break", r"@lt@!@lsb@cdata@lsb@|@lt@!--.*--@gt@|@lt@!--@sp@*#", "is", ALL),
+        ("srcdoc or formaction attribute", r"@dl@(?:srcdoc|formaction|xlink:href|dynsrc|lowsrc|background)@sp@*@eq@", "is", ALL),
+    ]),
+    ("002", "CMDI", [
+        ("shell separator then command", SEP + r"@sp@*(?:@lb@|@lp@)?@sp@*(?:(?:/usr)?/s?bin/|\\\\?)?" + CMDS + r"(?:@sp@|@sc@|@pipe@|@amp@|@gt@|@lt@|@bt@|@rp@|@rb@|@com@|@q@|\$|@dol@)", "is", ALL),
+        ("command at start of value then separator", r"(?:^|@eq@|@q@)@sp@*(?:(?:/usr)?/s?bin/)?" + CMDS + r"@sp@*(?:@sc@|@pipe@|@amp@@amp@|@bt@)", "is", ("body",)),
+        ("command substitution", r"@dol@@lp@@sp@*[a-z/]|@bt@@sp@*(?:/\S+/)?" + CMDS + r"\b[^`]*@bt@", "is", ALL),
+        ("IFS or brace expansion evasion", r"@dol@@lb@?ifs\b|@lb@@sp@*" + CMDS + r"@com@|@dol@@at@|\\[a-z]\\[a-z]", "is", ALL),
+        ("absolute path to shell binary", r"/(?:usr/)?(?:s?bin|local/bin)/(?:bash|sh|zsh|ksh|dash|nc|ncat|netcat|python[23]?|perl|ruby|php|curl|wget|id|cat|ls|busybox)\b", "is", ALL),
+        ("reverse shell", r"/dev/(?:tcp|udp)/|\bnc(?:at)?@sp@+(?:-[a-z]*e|-[a-z]+@sp@+\S+@sp@+-e)|\bbash@sp@+-i\b|\bsh@sp@+-c\b|mkfifo@sp@+/tmp", "is", ALL),
+        ("Windows command shell", r"\bcmd(?:\.exe)?@sp@*/[ck]\b|\bpowershell(?:\.exe)?@sp@+-|%comspec%|\bcertutil(?:\.exe)?@sp@+-|\bnet(?:1)?@sp@+(?:user|localgroup)\b|\bwmic\b|\bwhoami(?:\.exe)?\b|\bsysteminfo\b|\bipconfig@sp@*/all", "is", ALL),
+        ("redirect into file or read sensitive file", r"(?:@gt@|@lt@)@sp@*/(?:etc|tmp|dev|var|proc)/|\b(?:cat|type|more|less|head|tail|nl|tac)@sp@+(?:/|\.\.|[a-z]@col@\\)", "is", ALL),
+        ("command in XML element or JSON value", r"@lt@(?:cmd|command|exec|shell|run)@gt@[^<]{0,100}\b" + CMDS + r"\b|@dq@(?:cmd|command|exec|shell|run)@dq@@sp@*@col@@sp@*@dq@", "is", ("body",)),
+        ("ping or sleep probe", SEP + r"@sp@*(?:ping@sp@+-[nc]@sp@*\d|sleep@sp@+\d|timeout@sp@+/?t?@sp@*\d)", "is", ALL),
+    ]),
+    ("003", "TRAVERSAL", [
+        ("dot-dot-slash", r"@dot@@dot@(?:@sl@|@bs@|;/)", "is", ("body", "cookie", "header")),
+        ("dot-dot-slash in query", r"\?.*\.\.[/\\]|\.\.;/", "is", ("uri",)),
+        ("encoded dot-dot-slash as sent", r"(?:\.|%(?:25)*2e|%(?:25)*c0%(?:25)*ae|%(?:25)*e0%(?:25)*80%(?:25)*ae|%(?:25)*c0\.|%u002e|%uff0e|%(?:25)*c0%(?:25)*2e){2,}(?:/|\\|%(?:25)*2f|%(?:25)*5c|%(?:25)*c0%(?:25)*af|%(?:25)*c1%(?:25)*9c|%(?:25)*c0%(?:25)*5c|%(?:25)*e0%(?:25)*80%(?:25)*af|%u2215|%u2216|%uff0f|%uff3c|%(?:25)*c1%(?:25)*1c|%(?:25)*c1%(?:25)*af|;)", "is", ("raw",)),
+        ("sensitive Unix file", r"(?:^|[/\\=@sl@@bs@@eq@])(?:etc|proc|var|usr|root|home|opt|tmp|dev)(?:@sl@|@bs@)+(?:passwd|shadow|group|hosts|issue|motd|crontab|sudoers|fstab|profile|bashrc|environment|apache2?|httpd|nginx|mysql|ssh|self|log|local|lib|spool|mail|www|\.\w+|\d+/)", "is", ALL),
+        ("sensitive file name behind any separator", r"\b(?:etc|windows|winnt|system32|drivers)(?:\W|0x[25][fc]|%(?:25)*\w\w|%u\w{4}){1,24}?(?:passwd|shadow|issue|hosts|group|motd|system32|win\.ini|boot\.ini|drivers)\b|\b(?:boot|win|system)(?:\W|%(?:25)*\w\w){1,6}ini\b", "is", ALL + ("raw",)),
+        ("overlong UTF-8 dot or slash", r"%(?:25)*(?:c[01]|e0%(?:25)*[89]\w|f0(?:%(?:25)*[89]\w){2}|f8(?:%(?:25)*[89]\w){3}|fc(?:%(?:25)*[89]\w){4})%(?:25)*(?:ae|af|9c|2e|2f|5c|1c)", "is", ("raw", "body")),
+        ("proc self", r"/proc/(?:self|\d+)/(?:environ|cmdline|fd|maps|status|mem|cwd|exe|root)", "is", ALL),
+        ("sensitive Windows file", r"(?:boot|win|system|php|my)@dot@ini\b|(?:windows|winnt)(?:@sl@|@bs@)+(?:system32|win\.ini|repair|debug|panther|system\.ini)|inetpub(?:@sl@|@bs@)|\b[c-z]@col@(?:@bs@|@sl@)+(?:windows|winnt|boot|inetpub|program|users|documents|xampp|apache)", "is", ALL),
+        ("web config or secret file", r"(?:@sl@|@bs@|^|@eq@)(?:\.htaccess|\.htpasswd|web@dot@config|wp-config@dot@php|\.env\b|\.git(?:@sl@|/)|\.svn(?:@sl@|/)|\.ssh(?:@sl@|/)|id_[rd]sa|\.bash_history|\.mysql_history|config@dot@(?:inc@dot@)?php|settings@dot@php|localsettings@dot@php|server@dot@xml|tomcat-users|catalina|httpd@dot@conf|nginx@dot@conf|\.aws/credentials)", "is", ALL),
+        ("PHP or stream wrapper", r"\b(?:php|file|zip|phar|data|expect|glob|zlib|compress\.zlib|compress\.bzip2|input|jar|netdoc|gopher|dict|ogg|rar|ssh2(?:\.\w+)?)@col@(?:@sl@@sl@|@sl@)", "is", ALL),
+        ("null byte after file name", r"\.\w{1,5}(?:%00|\x00)|%00\.\w{1,5}", "is", ("raw", "body")),
+        ("absolute path parameter to system dir", r"@eq@@sp@*(?:@sl@|@bs@)+(?:etc|proc|var/log|var/www|usr/local|root|windows|winnt|boot|bin|sbin|dev|sys)(?:@sl@|@bs@|$|@amp@)", "is", ("uri", "body")),
+        ("log file path", r"(?:@sl@|@bs@)(?:logs?|apache\d?|httpd|nginx)(?:@sl@|@bs@)(?:[\w.-]+(?:@sl@|@bs@))*(?:access|error)[_.-]?log", "is", ALL),
+    ]),
+    ("004", "RFI", [
+        ("URL to an IP address in a parameter", r"(?:@eq@|^)@sp@*(?:https?|ftps?|php|data|file|smb|dav|ldap|gopher)@col@@sl@@sl@(?:[^/@]*@at@)?\d{1,3}@dot@\d{1,3}@dot@\d{1,3}@dot@\d{1,3}", "is", ALL),
+        ("URL ending with question mark", r"(?:https?|ftps?)@col@@sl@@sl@[^\s&?]+(?:@qm@|%3f)+@sp@*(?:$|@amp@|&)", "is", ALL),
+        ("include parameter with URL", r"(?:path|dir|root|inc|include|require|file|folder|page|template|module|lang|language|conf|config|site|base|src|cmd|theme|skin|class|lib|prefix|pg|mod)[\w\[\]-]*@eq@@sp@*(?:https?|ftps?|php|smb|data|expect|file)@col@@sl@@sl@", "is", ALL),
+        ("remote script file", r"(?:https?|ftps?)@col@@sl@@sl@[^\s&?]+?@dot@(?:txt|php\d?|phtml|inc|gif|jpe?g|png|asp|aspx|jsp|cgi|pl|sh)(?:@qm@|%3f|@pct@00|\x00)", "is", ALL),
+        ("UNC path", r"(?:@eq@|^)@sp@*(?:@bs@@bs@|//)[\w.-]+(?:@bs@|/)[\w$.-]+", "is", ("uri", "body")),
+    ]),
+    ("005", "JAVA", [
+        ("OGNL expression", r"[%$#]@lb@.{0,200}?(?:#|@at@|@lp@|\bnew\b|\.class\b|getruntime|ognl)", "is", ALL + ("raw",)),
+        ("OGNL member access", r"#_?memberaccess|#context|#attr|@at@ognl@dot@|ognlcontext|xwork@dot@methodaccessor|#application|#session@lsb@|#parameters|#request@lsb@|@lp@#[a-z_]+@eq@|\(#|#_\w+|denymethodexecution|allowstaticmethodaccess|excludedclasses|excludedpackagenames", "is", ALL + ("raw",)),
+        ("Java runtime or reflection call", r"java@dot@lang@dot@(?:runtime|processbuilder|process|system|thread|class|classloader|reflect|object|string)\b|@at@java@dot@lang@dot@|getruntime@sp@*@lp@|\.exec@sp@*@lp@|processbuilder|getclass@sp@*@lp@|forname@sp@*@lp@|getmethod@sp@*@lp@|getdeclared\w+@sp@*@lp@|newinstance@sp@*@lp@|\.invoke@sp@*@lp@|scriptenginemanager|getenginebyname", "is", ALL + ("raw",)),
+        ("class loader manipulation", r"class(?:@dot@|@lsb@@sq@?)(?:module(?:@dot@|@lsb@))?classloader|\bclass@dot@module@dot@|\bclassloader@dot@(?:resources|urls|parent)", "is", ALL),
+        ("Java deserialisation gadget or XML decoder", r"@lt@(?:java|object|void|array|method|class)\b[^>]*\b(?:class|method|property)@sp@*@eq@|java@dot@beans@dot@xmldecoder|@lt@(?:sorted-set|dynamic-proxy|tree-map|linked-hash-set|jdk\.nashorn|unicast-ref)\b|@lt@(?:string|command)@gt@(?:[^<]*@lt@/string@gt@@sp@*@lt@string@gt@)?[^<]{0,200}(?:bash|cmd|sh|calc|powershell|/bin/)|invokertransformer|chainedtransformer|constanttransformer|templatesimpl|jdbcrowsetimpl|commons@dot@collections|ysoserial|java@dot@util@dot@priorityqueue|javax@dot@(?:script|naming|management)|org@dot@apache@dot@(?:xalan|commons|bcel|tomcat|catalina)|com@dot@sun@dot@|sun@dot@misc@dot@|org@dot@springframework@dot@|org@dot@codehaus@dot@groovy|bsh@dot@interpreter|com@dot@mchange|org@dot@hibernate|net@dot@sf@dot@json|java@dot@(?:io|net|nio|rmi|util|beans|security|sql)@dot@\w", "is", ALL + ("raw",)),
+        ("serialised Java object", r"\xac\xed\x00\x05|ro0ab|aced0005|h4siaaaaaaaa", "is", ALL),
+        ("Struts OGNL in Content-Type or Content-Disposition", r"^content-(?:type|disposition)@col@[^\r\n]*(?:[%$]@lb@|#_?memberaccess|@at@ognl|#context)", "im", ("header",)),
+        ("Struts namespace OGNL in path", r"^/[^?]*(?:\$|%)@lb@", "is", ("uri",)),
+        ("Java class name keyword", r"\b(?:runtime|processbuilder|classloader|urlclassloader|objectinputstream|inetaddress|fileoutputstream|fileinputstream|bufferedreader|inputstreamreader|scriptengine|unixprocess|processimpl|reflect@dot@method|methodutils|propertyutils|beanutils|ognlutil|valuestack)\b.{0,80}?(?:@dot@|@lp@|@at@)", "is", ALL),
+        ("base64 encoded Java keyword", r"(?:amF2YS|phdmE|qYXZh|cnVudGltZQ|J1bnRpbWU|ydW50aW1l|UnVudGltZ|J1bnRpbW|SdW50aW1l|cHJvY2Vzc2J1aWxkZX|Byb2Nlc3NidWlsZGVy|wcm9jZXNzYnVpbGRlc|UHJvY2Vzc0J1aWxkZX|Byb2Nlc3NCdWlsZGVy|Qcm9jZXNzQnVpbGRlc|Y2xhc3Nsb2FkZX|NsYXNzbG9hZGVy|jbGFzc2xvYWRlc|Q2xhc3NMb2FkZX|NsYXNzTG9hZGVy|DbGFzc0xvYWRlc)", "s", ALL),
+    ]),
+    ("006", "LOG4SHELL", [
+        ("JNDI lookup", r"@dol@@lb@@sp@*jndi@sp@*@col@", "is", ALL + ("raw", "ua")),
+        ("jndi with directory protocol", r"j(?:\W|%\w\w|\\u\w{4}|\$\{[^}]{0,30}\}|&\w+;){0,30}?n(?:\W|%\w\w|\$\{[^}]{0,30}\}){0,30}?d(?:\W|%\w\w|\$\{[^}]{0,30}\}){0,30}?i(?:@col@|\\u003a|&colon;|&#0*58;|\$\{[^}]{0,30}\}|\W){1,30}?(?:ldaps?|rmi|dns|iiop|corba|nds|nis|https?)\b", "is", ALL + ("raw", "ua")),
+        ("obfuscated JNDI lookup", r"@dol@@lb@[^\r\n]{0,120}?(?:@dol@@lb@[^}%]{0,40}?(?::-|lower:|upper:|env:|sys:|date:|main:|base64:)|j@dol@@lb@|(?:lower|upper)@col@j|:-j@rb@)", "is", ALL + ("raw", "ua")),
+        ("nested lookup", r"@dol@@lb@(?:@dol@@lb@|(?:lower|upper|env|sys|date|main|java|base64|ctx|k8s|docker|bundle|spring|web|log4j|jvmrunargs|marker|sd|map|event|jndi)@sp@*@col@|@col@@col@-|@sp@*@col@-)", "is", ALL + ("raw", "ua")),
+        ("lookup with remote protocol", r"@dol@@lb@[^\r\n]{0,200}?(?:ldaps?|rmi|dns|iiop|corba|nds|nis|http|https)@col@@sl@@sl@", "is", ALL + ("raw", "ua")),
+    ]),
+    ("007", "SHELLSHOCK", [
+        ("function definition in header", r"^[\w-]+@col@@sp@*@lp@@sp@*@rp@@sp@*@lb@", "im", ("header",)),
+        ("function definition in parameter", r"(?:^|@eq@|@q@|@sc@)@sp@*@lp@@sp@*@rp@@sp@*@lb@", "is", ("uri", "body", "cookie")),
+        ("classic payload", r"@lp@@sp@*@rp@@sp@*@lb@@sp@*(?:@col@|_)?@sp@*@sc@@sp@*@rb@@sp@*@sc@", "is", ALL + ("raw",)),
+    ]),
+    ("008", "PROTOCOL", [
+        ("CRLF injection in URI", r"(?:%0d|%0a|%e5%98%8a|%e5%98%8d|\\r|\\n)(?:%0d|%0a|%20|%09)*[\w-]{2,}(?:%3a|:)|%0d%0a|%0a%0d", "i", ("raw",)),
+        ("CRLF in parameter", r"[\r\n](?:set-cookie|location|content-(?:type|length)|transfer-encoding|http/\d|x-[\w-]+|refresh)\s*:", "is", ("uri",)),
+        ("encoded CRLF header in body", r"%0[ad](?:%0[ad])?(?:set-cookie|location|content-|http/|refresh|transfer-encoding)", "is", ("body",)),
+        ("HTTP request line in parameter or body", r"(?:^|[\r\n]|%0a|@eq@)@sp@*(?:get|post|put|head|delete|options|trace|connect)@sp@+\S+@sp@+http/\d", "is", ("uri", "body")),
+        ("Transfer-Encoding not plain chunked", r"^transfer-encoding[ \t]*:(?![ \t]*chunked[ \t]*\r?$)", "im", ("header",)),
+        ("obfuscated header name", r"^[\w-]*[ \t]+[\w-]*:|^(?:transfer-encoding|content-length)[^:\r\n]+:|^[\w-]*(?:transfer|content)[_ -]?(?:encoding|length)[\w-]*[ \t]+:", "im", ("header",)),
+        ("invalid Content-Length", r"^content-length[ \t]*:[ \t]*(?:[^\d\s]|\d+[^\d\s])", "im", ("header",)),
+        ("multiple Content-Length", r"^content-length:[^\r\n]*\r?\n(?:[^\r\n]*\r?\n)*content-length:", "im", ("header",)),
+        ("invalid percent encoding", r"%(?:[^0-9a-fu]|.[^0-9a-f])", "i", ("raw",)),
+        ("NUL or control byte in header", r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "s", ("header", "raw")),
+        ("method override parameter or header", r"^x-(?:http-)?method-override:|[?&]_method=", "im", ("header", "raw")),
+        ("invalid Range header", r"^(?:request-)?range:[^\r\n]*(?:bytes=0-|(?:,[^,\r\n]*){5})", "im", ("header",)),
+        ("proxy or FastCGI header injection", r"^(?:proxy|x-original-url|x-rewrite-url):|%0a(?:php_value|php_admin_value)|php_value\s", "im", ("header", "raw", "body")),
+        ("Content-Type with multiple charsets or odd charset", r"^content-type:[^\r\n]*charset[^\r\n]*charset|^content-type:[^\r\n]*charset\s*=\s*[\"']?(?:utf-7|utf-16|utf-32|ibm|cp\d)", "im", ("header",)),
+        ("HTTP/0.9 or odd version", r"^http/(?:0\.9|[2-9]\.\d{2,}|1\.[2-9])", "i", ("method",)),
+    ]),
+]
+
+
+def rule_text(code, cls, n, msg, pat, flags, buf):
+    enc = buf not in ("uri", "raw", "method")
+    body = expand(pat, enc).replace('\\"', '"').replace('"', r"\x22").replace(";", r"\x3b")
+    sid = int(f"91{code}{n:02d}")
+    return (f'alert http any any -> any any (msg:"RAMPART WEB {cls} {msg} ({buf})"; flow:established,to_server; '
+            f'{BUF.get(buf, "http.method") if buf != "method" else "http.method"}; pcre:"/{body}/{flags}"; '
+            f'classtype:web-application-attack; sid:{sid}; rev:1;)')
+
+
+def main():
+    out = ["# Rampart bundled web-attack signatures (issue 3). Written for this project;",
+           "# generated by tools/detect/gen_rules.py (edit that, then regenerate).",
+           "# sids 9100000-9199999: 91CCCNN, CCC = class, NN = rule. Measured in docs/detection.md.", ""]
+    for code, cls, items in RULES:
+        out.append(f"# --- {cls}")
+        n = 0
+        for msg, pat, flags, bufs in items:
+            for b in bufs:
+                out.append(rule_text(code, cls, n, msg, pat, flags, b))
+                n += 1
+        out.append("")
+    sys.stdout.write("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
