@@ -172,12 +172,24 @@ int run(int argc, char** argv) {
 
   // Signatures: parsed and compiled before the EAL starts (cold, may take
   // seconds; compiled databases are cached on disk).
-  if (!o.rules.empty()) {
+  if (!o.rules.empty() || !o.rules_drop.empty()) {
     cp::SignatureSet sigs;
     for (const auto& r : o.rules) {
       if (!cp::load_signatures(r, cp::SignatureVars::defaults(), sigs)) {
         for (const auto& e : sigs.errors) fmt::print(stderr, "{}\n", e);
         return 1;
+      }
+    }
+    // --rules-drop: what suricata-update's drop.conf does, for whole files:
+    // a set written to alert is enforced inline.
+    for (const auto& r : o.rules_drop) {
+      const std::size_t first = sigs.signatures.size();
+      if (!cp::load_signatures(r, cp::SignatureVars::defaults(), sigs)) {
+        for (const auto& e : sigs.errors) fmt::print(stderr, "{}\n", e);
+        return 1;
+      }
+      for (std::size_t i = first; i < sigs.signatures.size(); ++i) {
+        if (sigs.signatures[i].action == cp::SigAction::kAlert) sigs.signatures[i].action = cp::SigAction::kDrop;
       }
     }
     if (!sigs.errors.empty()) {

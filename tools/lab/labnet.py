@@ -290,6 +290,9 @@ def brief(rec):
     dr = rec.get("drop")
     if dr:
         out += "  reason %s" % dr.get("reason")
+    al = rec.get("alert")
+    if al:
+        out += "%s sid %s: %s" % (al.get("action"), al.get("signature_id"), al.get("signature"))
     return out
 
 
