@@ -1,11 +1,17 @@
 #pragma once
-// AlertRecord: a signature match, handed from a worker to the agent through
-// the worker's alert ring. Fixed size; the HTTP fields are truncated copies
-// (EVE "http" object). Plain data, no pointers.
+// AlertRecord: a signature match or a protocol anomaly, handed from a
+// worker to the agent through the worker's alert ring. Fixed size; the HTTP
+// fields are truncated copies (EVE "http" object). Plain data, no pointers.
 
 #include <cstdint>
 
 namespace rampart::dp {
+
+enum class AlertKind : uint8_t {
+  kSignature = 0,    // sig_index: the matching signature
+  kHttpAnomaly = 1,  // sig_index: http_anomaly bits of the request
+  kStreamAnomaly = 2,  // overlapping TCP segments with different data
+};
 
 struct AlertRecord {
   uint64_t timestamp_ns;
@@ -14,14 +20,14 @@ struct AlertRecord {
   uint8_t dst[16];
   uint16_t src_port;
   uint16_t dst_port;
-  uint32_t sig_index;  // into the SignatureMatcher
+  uint32_t sig_index;  // kSignature: into the SignatureMatcher; kHttpAnomaly: anomaly bits
   uint16_t in_port;
   uint8_t family;
   uint8_t blocked;     // the flow was blocked because of this match
   uint8_t method_len;
   uint8_t host_len;
   uint8_t ua_len;
-  uint8_t pad;
+  AlertKind kind;
   uint16_t url_len;
   char method[16];
   char host[64];

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "dataplane/common/drop_reason.h"
+#include "dataplane/l7/http/http_request_parser.h"
 #include "dataplane/conntrack/flow.h"
 #include "dataplane/parse/packet_meta.h"
 
@@ -161,7 +162,40 @@ void EveWriter::write(const EventRecord& e, const RuleSet& rules) {
   ++written_;
 }
 
+void EveWriter::write_anomaly(const AlertRecord& a, const char* type, const char* event, const char* app_proto) {
+  fmt::memory_buffer out;
+  auto it = std::back_inserter(out);
+  const char* iface = a.in_port < port_names_.size() ? port_names_[a.in_port].c_str() : "unknown";
+  fmt::format_to(it,
+                 "{{\"timestamp\":\"{}\",\"flow_id\":{},\"in_iface\":\"{}\",\"event_type\":\"anomaly\","
+                 "\"src_ip\":\"{}\",\"src_port\":{},\"dest_ip\":\"{}\",\"dest_port\":{},\"proto\":\"TCP\","
+                 "\"anomaly\":{{\"type\":\"{}\",\"event\":\"{}\"",
+                 eve_timestamp(a.timestamp_ns), a.flow_id, iface, ip_string(a.src, a.family), a.src_port,
+                 ip_string(a.dst, a.family), a.dst_port, type, event);
+  if (app_proto != nullptr) fmt::format_to(it, ",\"app_proto\":\"{}\",\"layer\":\"proto_parser\"", app_proto);
+  fmt::format_to(it, "}}");
+  if (a.url_len > 0 || a.method_len > 0) {
+    fmt::format_to(it, ",\"http\":{{\"hostname\":\"{}\",\"url\":\"{}\",\"http_method\":\"{}\"}}",
+                   json_escape(std::string_view(a.host, a.host_len)), json_escape(std::string_view(a.url, a.url_len)),
+                   json_escape(std::string_view(a.method, a.method_len)));
+  }
+  fmt::format_to(it, "}}\n");
+  std::fwrite(out.data(), 1, out.size(), file_);
+  ++written_;
+}
+
 void EveWriter::write_alert(const AlertRecord& a, const SignatureMatcher& sigs) {
+  if (a.kind == AlertKind::kStreamAnomaly) {
+    write_anomaly(a, "stream", "stream.reassembly_overlap_different_data", nullptr);
+    return;
+  }
+  if (a.kind == AlertKind::kHttpAnomaly) {
+    // One EVE record per anomaly, as Suricata logs one per app-layer event.
+    for (uint32_t bit = 1; bit != 0; bit <<= 1) {
+      if (a.sig_index & bit) write_anomaly(a, "applayer", http_anomaly_name(bit), "http");
+    }
+    return;
+  }
   const cp::Signature& s = sigs.signature(a.sig_index);
   fmt::memory_buffer out;
   auto it = std::back_inserter(out);

@@ -26,11 +26,13 @@ class EveWriter {
   void write(const EventRecord& e, const RuleSet& rules);
   // event_type "alert", with the signature's sid, msg, classtype, priority
   // and the request's http fields.
+  // Also writes the "anomaly" events that travel in AlertRecords.
   void write_alert(const AlertRecord& a, const SignatureMatcher& sigs);
   void flush() { std::fflush(file_); }
   uint64_t written() const { return written_; }
 
  private:
+  void write_anomaly(const AlertRecord& a, const char* type, const char* event, const char* app_proto);
   EveWriter(std::FILE* f, std::vector<std::string> names) : file_(f), port_names_(std::move(names)) {}
   std::FILE* file_;
   std::vector<std::string> port_names_;

@@ -65,6 +65,7 @@ nlohmann::ordered_json build_summary(const App& app) {
     add("alerts_lost", s.alerts_lost.get());
     add("flows_blocked", s.flows_blocked.get());
     add("stream_overlaps_different", s.stream_anomalies.get());
+    add("http_anomalies", s.http_anomalies.get());
     const ReassemblyStats& r = x->reassembly_stats();
     add("stream_delivered_bytes", r.delivered_bytes.get());
     add("stream_gaps", r.gaps.get());

@@ -104,6 +104,10 @@ void L7Inspector::feed_http(Slot& s, const uint8_t* data, uint32_t len) {
 void L7Inspector::on_request(void* ctx, const HttpRequest& r) {
   auto* self = static_cast<L7Inspector*>(ctx);
   self->stats_.http_requests.add();
+  if (r.anomalies != 0) {
+    self->stats_.http_anomalies.add();
+    self->report(&r, AlertKind::kHttpAnomaly, r.anomalies, false);
+  }
   // The header buffer: "Name: value\r\n" per header, as Suricata's http.header.
   std::size_t n = 0;
   char* hb = self->header_buf_.data();
@@ -141,14 +145,14 @@ void L7Inspector::on_request(void* ctx, const HttpRequest& r) {
     if (sig.flow_to_client || sig.action == cp::SigAction::kPass) continue;
     const bool block = !pass && (sig.action == cp::SigAction::kDrop || sig.action == cp::SigAction::kReject);
     if (block) self->cur_block_ = true;
-    self->report(r, hits[i], block);
+    self->report(&r, AlertKind::kSignature, hits[i], block);
   }
   // pass: stop inspecting this flow.
   if (pass) self->cur_slot_->state = SlotState::kIgnored;
 }
 
-void L7Inspector::report(const HttpRequest& r, uint32_t sig, bool blocked) {
-  stats_.alerts.add();
+void L7Inspector::report(const HttpRequest* r, AlertKind kind, uint32_t sig, bool blocked) {
+  if (kind == AlertKind::kSignature) stats_.alerts.add();
   AlertRecord a;
   std::memset(&a, 0, sizeof(a));
   const L7FlowInfo& f = *cur_flow_;
@@ -161,16 +165,19 @@ void L7Inspector::report(const HttpRequest& r, uint32_t sig, bool blocked) {
   a.family = f.family;
   a.in_port = f.in_port;
   a.sig_index = sig;
+  a.kind = kind;
   a.blocked = blocked ? 1 : 0;
   auto copy = [](char* dst, std::size_t cap, std::string_view v) {
     const std::size_t n = std::min(cap, v.size());
     std::memcpy(dst, v.data(), n);
     return n;
   };
-  a.method_len = static_cast<uint8_t>(copy(a.method, sizeof(a.method), r.method));
-  a.host_len = static_cast<uint8_t>(copy(a.host, sizeof(a.host), r.host));
-  a.ua_len = static_cast<uint8_t>(copy(a.user_agent, sizeof(a.user_agent), r.user_agent));
-  a.url_len = static_cast<uint16_t>(copy(a.url, sizeof(a.url), r.uri_raw));
+  if (r != nullptr) {
+    a.method_len = static_cast<uint8_t>(copy(a.method, sizeof(a.method), r->method));
+    a.host_len = static_cast<uint8_t>(copy(a.host, sizeof(a.host), r->host));
+    a.ua_len = static_cast<uint8_t>(copy(a.user_agent, sizeof(a.user_agent), r->user_agent));
+    a.url_len = static_cast<uint16_t>(copy(a.url, sizeof(a.url), r->uri_raw));
+  }
   if (rte_ring_sp_enqueue_elem(alerts_, &a, sizeof(a)) != 0) stats_.alerts_lost.add();
 }
 
@@ -186,7 +193,10 @@ L7Verdict L7Inspector::on_segment(int32_t slot, const PacketMeta& m, const uint8
   const uint8_t flags = m.tcp_flags & (stream_flag::kFin | stream_flag::kSyn | stream_flag::kRst);
   const StreamConsumer out{on_stream, this};
   const SegmentOutcome r = reasm_->add_segment(s.stream, m.tcp_seq, payload, len, flags, out);
-  if (r.events & SegmentOutcome::kOverlapDifferent) stats_.stream_anomalies.add();
+  if (r.events & SegmentOutcome::kOverlapDifferent) {
+    stats_.stream_anomalies.add();
+    report(nullptr, AlertKind::kStreamAnomaly, 0, false);
+  }
   if (cur_block_) {
     s.state = SlotState::kBlocked;
     stats_.flows_blocked.add();

@@ -3,7 +3,9 @@
 // flow a slot holds the client->server TcpStream and, once the first bytes
 // identify HTTP (whatever the port), an HTTP request parser; every parsed
 // request goes through the SignatureMatcher. Matches become AlertRecords in
-// the worker's alert ring; a matching drop/reject signature blocks the flow.
+// the worker's alert ring, as do HTTP protocol anomalies and overlapping
+// TCP segments with different data; a matching drop/reject signature blocks
+// the flow.
 //
 // Bounded: `slots` flows are inspected at once per worker (parsers and
 // stream memory preallocated); a flow that finds no free slot is counted
@@ -44,6 +46,7 @@ struct L7Stats {
   Counter alerts_lost;       // alert ring full
   Counter flows_blocked;
   Counter stream_anomalies;  // overlapping segments with different data
+  Counter http_anomalies;    // requests with at least one protocol anomaly
 };
 
 // What inspection decided for the packet it was given.
@@ -95,7 +98,7 @@ class L7Inspector {
   static void on_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint32_t len);
   static void on_request(void* ctx, const HttpRequest& req);
   void feed_http(Slot& s, const uint8_t* data, uint32_t len);
-  void report(const HttpRequest& req, uint32_t sig, bool blocked);
+  void report(const HttpRequest* req, AlertKind kind, uint32_t sig_or_bits, bool blocked);
 
   const SignatureMatcher* matcher_;
   std::unique_ptr<SignatureMatcher::Scratch> scratch_;
