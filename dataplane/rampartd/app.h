@@ -30,6 +30,7 @@ struct App {
   std::unique_ptr<EveWriter> eve;
   std::unique_ptr<SignatureMatcher> matcher;  // L7 inspection, when --rules was given
   std::chrono::steady_clock::time_point started;
+  double run_seconds = 0;  // the packet loop, start to stop (offline: to end of file)
 };
 
 }  // namespace rampart::dp

@@ -396,6 +396,7 @@ int run(int argc, char** argv) {
     g_stop.store(true);
     rte_eal_mp_wait_lcore();
   }
+  app.run_seconds = elapsed();
   for (auto& w : app.workers) w->finish();
   drain_events(app);
   if (offline || o.summary) fmt::print("{}\n", build_summary(app).dump(offline ? -1 : 2));

@@ -81,6 +81,7 @@ nlohmann::ordered_json build_summary(const App& app) {
   j["flows"] = flows;
   j["rejects_sent"] = rejects;
   j["events_lost"] = lost;
+  j["run_seconds"] = app.run_seconds;
   j["policy"] = {{"origin", rs.origin()}, {"generation", rs.generation()}, {"rules", rs.rules().size()}};
   j["rules"] = rules;
   j["counters"] = counters;

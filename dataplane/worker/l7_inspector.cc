@@ -73,6 +73,7 @@ void L7Inspector::on_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint
   }
   if (ev == StreamEvent::kFin || ev == StreamEvent::kRst) {
     if (s.state == SlotState::kHttp) s.parser->end_of_stream();
+    if (s.state == SlotState::kHttp || s.state == SlotState::kProbing) s.state = SlotState::kDone;
     return;
   }
   if (s.state == SlotState::kProbing) {
@@ -182,10 +183,10 @@ void L7Inspector::report(const HttpRequest* r, AlertKind kind, uint32_t sig, boo
 }
 
 L7Verdict L7Inspector::on_segment(int32_t slot, const PacketMeta& m, const uint8_t* payload, uint32_t len,
-                                  bool to_server, const L7FlowInfo& flow) {
+                                  bool to_server, const L7FlowInfo& flow, bool* released) {
+  *released = false;
   Slot& s = slots_[static_cast<std::size_t>(slot)];
-  if (s.state == SlotState::kBlocked) return L7Verdict::kBlock;
-  if (!to_server || s.state == SlotState::kIgnored || s.state == SlotState::kFree) return L7Verdict::kPass;
+  if (!to_server || s.state == SlotState::kFree) return L7Verdict::kPass;
   cur_slot_ = &s;
   cur_flow_ = &flow;
   cur_block_ = false;
@@ -197,12 +198,19 @@ L7Verdict L7Inspector::on_segment(int32_t slot, const PacketMeta& m, const uint8
     stats_.stream_anomalies.add();
     report(nullptr, AlertKind::kStreamAnomaly, 0, false);
   }
+  L7Verdict v = L7Verdict::kPass;
   if (cur_block_) {
     s.state = SlotState::kBlocked;
     stats_.flows_blocked.add();
-    return L7Verdict::kBlock;
+    v = L7Verdict::kBlock;
   }
-  return L7Verdict::kPass;
+  // Nothing more to inspect: hand the slot to the next flow now rather than
+  // at the flow's expiry (a closed connection lingers in time_wait).
+  if (s.state == SlotState::kIgnored || s.state == SlotState::kDone || s.state == SlotState::kBlocked) {
+    detach(slot);
+    *released = true;
+  }
+  return v;
 }
 
 }  // namespace rampart::dp

@@ -75,9 +75,12 @@ class L7Inspector {
   int32_t attach();                // a new TCP flow: a slot, or kNoSlot (counted)
   void detach(int32_t slot);       // the flow ended
   // A TCP segment of an inspected flow. Only the client's direction is
-  // inspected (requests); server segments return kPass.
+  // inspected (requests); server segments return kPass. When the flow needs
+  // no more inspection (not HTTP, client stream finished, blocked, pass)
+  // its slot is released at once and *released is set: the caller forgets
+  // the slot.
   L7Verdict on_segment(int32_t slot, const PacketMeta& m, const uint8_t* payload, uint32_t len, bool to_server,
-                       const L7FlowInfo& flow);
+                       const L7FlowInfo& flow, bool* released);
 
   rte_ring* alerts() { return alerts_; }
   const L7Stats& stats() const { return stats_; }
@@ -85,7 +88,7 @@ class L7Inspector {
   const SignatureMatcher& matcher() const { return *matcher_; }
 
  private:
-  enum class SlotState : uint8_t { kFree, kProbing, kHttp, kIgnored, kBlocked };
+  enum class SlotState : uint8_t { kFree, kProbing, kHttp, kIgnored, kDone, kBlocked };
   struct Slot {
     TcpStream stream;
     SlotState state;

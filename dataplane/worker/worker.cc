@@ -535,7 +535,10 @@ Worker::Decision Worker::inspect_l7(rte_mbuf* m, uint32_t i, const Decision& d) 
                         f.in_port,
                         f.flow_id,
                         now_ns_};
-  if (l7_->on_segment(f.l7_slot, meta, payload, len, d.to_server, info) == L7Verdict::kPass) return d;
+  bool released = false;
+  const L7Verdict v = l7_->on_segment(f.l7_slot, meta, payload, len, d.to_server, info, &released);
+  if (released) f.l7_slot = L7Inspector::kNoSlot;
+  if (v == L7Verdict::kPass) return d;
   // A drop/reject signature matched: the flow stays blocked (every later
   // packet is answered with a reset), and this one is reset now.
   f.verdict = FlowVerdict::kReject;
