@@ -27,3 +27,6 @@ run_target http_fuzzer http 2048 \
 run_target reassembler_fuzzer reassembler 4096 \
   "$root/tests/fuzz/tcp_reassembler_fuzzer.cc" "$root/dataplane/l7/stream/tcp_reassembler.cc" \
   "$root/dataplane/l7/stream/segment_pool.cc"
+run_target signature_parser_fuzzer signatures 4096 \
+  "$root/tests/fuzz/signature_parser_fuzzer.cc" "$root/controlplane/compiler/signature_parser.cc" \
+  "$root/controlplane/compiler/cidr.cc" $(pkg-config --cflags --libs fmt)

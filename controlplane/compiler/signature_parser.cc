@@ -335,7 +335,11 @@ std::optional<Problem> parse_options(std::string_view body, Signature& sig) {
   if (!opts) return Problem{false, "options are not ';'-terminated or a quote is unbalanced"};
   SigBuffer sticky = SigBuffer::kStream;
   bool have_sid = false;
-  for (const auto& [name, value] : *opts) {
+  for (const auto& option : *opts) {
+    // Named references, not a structured binding: lambdas below capture them
+    // (clang before 16 cannot capture structured bindings).
+    const std::string& name = option.first;
+    const std::string& value = option.second;
     SigContent* last = sig.contents.empty() ? nullptr : &sig.contents.back();
     auto need_content = [&]() -> std::optional<Problem> {
       if (last == nullptr) return Problem{false, fmt::format("'{}' without a preceding content", name)};
