@@ -30,3 +30,7 @@ run_target reassembler_fuzzer reassembler 4096 \
 run_target signature_parser_fuzzer signatures 4096 \
   "$root/tests/fuzz/signature_parser_fuzzer.cc" "$root/controlplane/compiler/signature_parser.cc" \
   "$root/controlplane/compiler/cidr.cc" $(pkg-config --cflags --libs fmt)
+run_target tls_client_hello_fuzzer tls 20000 \
+  "$root/tests/fuzz/tls_client_hello_fuzzer.cc" "$root/dataplane/l7/tls/tls_client_hello.cc"
+run_target dns_message_fuzzer dns 4096 \
+  "$root/tests/fuzz/dns_message_fuzzer.cc" "$root/dataplane/l7/dns/dns_message.cc"

@@ -124,6 +124,7 @@ bool parse_impl(const uint8_t* msg, size_t len, size_t declared, DnsMessage& out
   }
   if (len - next < 4) {
     out.anomalies |= dns_anomaly::kTruncated;
+    out.qname_len = 0;  // a question is all or nothing
     return false;
   }
   out.qtype = be16(msg + next);
