@@ -13,6 +13,8 @@ enum class AlertKind : uint8_t {
   kStreamAnomaly = 2,  // overlapping TCP segments with different data
 };
 
+enum class AppProto : uint8_t { kHttp = 0, kTls = 1 };
+
 struct AlertRecord {
   uint64_t timestamp_ns;
   uint64_t flow_id;
@@ -29,8 +31,10 @@ struct AlertRecord {
   uint8_t ua_len;
   AlertKind kind;
   uint16_t url_len;
+  uint8_t app_proto;   // AppProto: which fields below are filled
+  uint8_t pad[3];
   char method[16];
-  char host[64];
+  char host[64];  // HTTP host, or TLS SNI
   char user_agent[128];
   char url[256];
 };

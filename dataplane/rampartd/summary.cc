@@ -61,6 +61,8 @@ nlohmann::ordered_json build_summary(const App& app) {
     add("slots_exhausted", s.slots_exhausted.get());
     add("http_requests", s.http_requests.get());
     add("not_http", s.not_http.get());
+    add("tls_client_hellos", s.tls_client_hellos.get());
+    add("tls_failed", s.tls_failed.get());
     add("alerts", s.alerts.get());
     add("alerts_lost", s.alerts_lost.get());
     add("flows_blocked", s.flows_blocked.get());

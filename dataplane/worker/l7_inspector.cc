@@ -26,6 +26,10 @@ Result<std::unique_ptr<L7Inspector>> L7Inspector::create(uint16_t worker, const 
     l->slots_[i].parser = l->parsers_.back().get();
     l->free_.push_back(static_cast<int32_t>(cfg.slots - 1 - i));
   }
+  for (uint32_t i = 0; i < cfg.tls_accumulators && i < 32767; ++i) {
+    l->tls_.push_back(std::make_unique<TlsClientHelloAccumulator>());
+    l->tls_free_.push_back(static_cast<int16_t>(i));
+  }
   l->header_buf_.resize(cfg.http.header_store + 4u * cfg.http.max_headers);
   const std::string name = fmt::format("rp_alerts_{}", worker);
   l->alerts_ = rte_ring_create_elem(name.c_str(), sizeof(AlertRecord), cfg.alert_ring_size, socket,
@@ -49,6 +53,7 @@ int32_t L7Inspector::attach() {
   std::memset(&s.stream, 0, sizeof(s.stream));
   s.state = SlotState::kProbing;
   s.probe_len = 0;
+  s.tls = -1;
   s.parser->reset();
   stats_.flows_inspected.add();
   return i;
@@ -58,6 +63,7 @@ void L7Inspector::detach(int32_t slot) {
   if (slot == kNoSlot) return;
   Slot& s = slots_[static_cast<std::size_t>(slot)];
   reasm_->release(s.stream);
+  release_tls(s);
   s.state = SlotState::kFree;
   free_.push_back(slot);
 }
@@ -80,26 +86,78 @@ void L7Inspector::on_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint
     const uint32_t take = std::min<uint32_t>(len, sizeof(s.probe) - s.probe_len);
     std::memcpy(s.probe + s.probe_len, data, take);
     s.probe_len = static_cast<uint8_t>(s.probe_len + take);
-    switch (probe_http_request(s.probe, s.probe_len)) {
-      case HttpProbe::kNeedMore:
-        if (s.probe_len < sizeof(s.probe)) return;
-        [[fallthrough]];
-      case HttpProbe::kNo:
-        s.state = SlotState::kIgnored;
-        self->stats_.not_http.add();
-        return;
-      case HttpProbe::kYes:
-        s.state = SlotState::kHttp;
-        self->feed_http(s, s.probe, s.probe_len);
-        if (take < len) self->feed_http(s, data + take, len - take);
-        return;
+    const HttpProbe http = probe_http_request(s.probe, s.probe_len);
+    const TlsProbe tls = http == HttpProbe::kYes ? TlsProbe::kNo : probe_tls_client_hello(s.probe, s.probe_len);
+    if (http == HttpProbe::kYes) {
+      s.state = SlotState::kHttp;
+      self->feed_http(s, s.probe, s.probe_len);
+      if (take < len) self->feed_http(s, data + take, len - take);
+      return;
     }
+    if (tls == TlsProbe::kYes) {
+      self->start_tls(s);
+      if (s.state != SlotState::kTls) return;
+      self->feed_tls(s, s.probe, s.probe_len);
+      if (take < len && s.state == SlotState::kTls) self->feed_tls(s, data + take, len - take);
+      return;
+    }
+    const bool undecided = http == HttpProbe::kNeedMore || tls == TlsProbe::kNeedMore;
+    if (undecided && s.probe_len < sizeof(s.probe)) return;
+    s.state = SlotState::kIgnored;
+    self->stats_.not_http.add();
+    return;
+  }
+  if (s.state == SlotState::kTls) {
+    self->feed_tls(s, data, len);
+    return;
   }
   if (s.state == SlotState::kHttp) self->feed_http(s, data, len);
 }
 
 void L7Inspector::feed_http(Slot& s, const uint8_t* data, uint32_t len) {
   s.parser->feed(data, len);
+}
+
+void L7Inspector::start_tls(Slot& s) {
+  if (tls_free_.empty()) {
+    stats_.tls_failed.add();
+    s.state = SlotState::kIgnored;
+    return;
+  }
+  s.tls = tls_free_.back();
+  tls_free_.pop_back();
+  tls_[static_cast<std::size_t>(s.tls)]->reset();
+  s.state = SlotState::kTls;
+}
+
+void L7Inspector::release_tls(Slot& s) {
+  if (s.tls < 0) return;
+  tls_free_.push_back(s.tls);
+  s.tls = -1;
+}
+
+void L7Inspector::feed_tls(Slot& s, const uint8_t* data, uint32_t len) {
+  TlsClientHelloAccumulator& acc = *tls_[static_cast<std::size_t>(s.tls)];
+  switch (acc.feed(data, len)) {
+    case TlsClientHelloAccumulator::Status::kNeedMore:
+      return;
+    case TlsClientHelloAccumulator::Status::kFailed:
+      stats_.tls_failed.add();
+      s.state = SlotState::kIgnored;
+      break;
+    case TlsClientHelloAccumulator::Status::kDone: {
+      stats_.tls_client_hellos.add();
+      // Only the ClientHello is inspected: what follows is encrypted.
+      s.state = SlotState::kDone;
+      if (acc.hello().has_sni) {
+        InspectionBuffers b;
+        b[cp::SigBuffer::kTlsSni] = acc.hello().sni;
+        match_and_report(b, nullptr, acc.hello().sni);
+      }
+      break;
+    }
+  }
+  release_tls(s);
 }
 
 void L7Inspector::on_request(void* ctx, const HttpRequest& r) {
@@ -133,26 +191,30 @@ void L7Inspector::on_request(void* ctx, const HttpRequest& r) {
   b[cp::SigBuffer::kHttpUserAgent] = r.user_agent;
   b[cp::SigBuffer::kHttpCookie] = r.cookie;
   b[cp::SigBuffer::kHttpRequestBody] = r.body;
+  self->match_and_report(b, &r, {});
+}
+
+void L7Inspector::match_and_report(const InspectionBuffers& b, const HttpRequest* r, std::string_view sni) {
   uint32_t hits[16];
-  const uint32_t k = self->matcher_->match(b, *self->scratch_, hits, 16);
+  const uint32_t k = matcher_->match(b, *scratch_, hits, 16);
   bool pass = false;
   for (uint32_t i = 0; i < k; ++i) {
-    const cp::Signature& sig = self->matcher_->signature(hits[i]);
+    const cp::Signature& sig = matcher_->signature(hits[i]);
     if (sig.flow_to_client) continue;  // a response rule: not for requests
     if (sig.action == cp::SigAction::kPass) pass = true;
   }
   for (uint32_t i = 0; i < k; ++i) {
-    const cp::Signature& sig = self->matcher_->signature(hits[i]);
+    const cp::Signature& sig = matcher_->signature(hits[i]);
     if (sig.flow_to_client || sig.action == cp::SigAction::kPass) continue;
     const bool block = !pass && (sig.action == cp::SigAction::kDrop || sig.action == cp::SigAction::kReject);
-    if (block) self->cur_block_ = true;
-    self->report(&r, AlertKind::kSignature, hits[i], block);
+    if (block) cur_block_ = true;
+    report(r, AlertKind::kSignature, hits[i], block, sni);
   }
   // pass: stop inspecting this flow.
-  if (pass) self->cur_slot_->state = SlotState::kIgnored;
+  if (pass) cur_slot_->state = SlotState::kIgnored;
 }
 
-void L7Inspector::report(const HttpRequest* r, AlertKind kind, uint32_t sig, bool blocked) {
+void L7Inspector::report(const HttpRequest* r, AlertKind kind, uint32_t sig, bool blocked, std::string_view sni) {
   if (kind == AlertKind::kSignature) stats_.alerts.add();
   AlertRecord a;
   std::memset(&a, 0, sizeof(a));
@@ -173,6 +235,10 @@ void L7Inspector::report(const HttpRequest* r, AlertKind kind, uint32_t sig, boo
     std::memcpy(dst, v.data(), n);
     return n;
   };
+  if (!sni.empty()) {
+    a.app_proto = static_cast<uint8_t>(AppProto::kTls);
+    a.host_len = static_cast<uint8_t>(copy(a.host, sizeof(a.host), sni));
+  }
   if (r != nullptr) {
     a.method_len = static_cast<uint8_t>(copy(a.method, sizeof(a.method), r->method));
     a.host_len = static_cast<uint8_t>(copy(a.host, sizeof(a.host), r->host));

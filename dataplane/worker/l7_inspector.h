@@ -24,6 +24,7 @@
 #include "dataplane/l7/match/signature_matcher.h"
 #include "dataplane/l7/stream/segment_pool.h"
 #include "dataplane/l7/stream/tcp_reassembler.h"
+#include "dataplane/l7/tls/tls_client_hello.h"
 #include "dataplane/parse/packet_meta.h"
 #include "dataplane/stats/counter.h"
 
@@ -35,13 +36,16 @@ struct L7Config {
   ReassemblyConfig reassembly;
   HttpParserConfig http;
   uint32_t alert_ring_size = 4096;
+  uint32_t tls_accumulators = 64;  // ClientHellos being assembled at once (16 KiB each)
 };
 
 struct L7Stats {
   Counter flows_inspected;
   Counter slots_exhausted;   // flows forwarded uninspected: no free slot
   Counter http_requests;
-  Counter not_http;          // first client bytes were not HTTP: not inspected further
+  Counter not_http;          // first client bytes were neither HTTP nor TLS: not inspected further
+  Counter tls_client_hellos;
+  Counter tls_failed;        // not a usable ClientHello (or no accumulator free)
   Counter alerts;
   Counter alerts_lost;       // alert ring full
   Counter flows_blocked;
@@ -88,11 +92,12 @@ class L7Inspector {
   const SignatureMatcher& matcher() const { return *matcher_; }
 
  private:
-  enum class SlotState : uint8_t { kFree, kProbing, kHttp, kIgnored, kDone, kBlocked };
+  enum class SlotState : uint8_t { kFree, kProbing, kHttp, kTls, kIgnored, kDone, kBlocked };
   struct Slot {
     TcpStream stream;
     SlotState state;
     uint8_t probe_len;
+    int16_t tls;  // index into tls_, or -1
     uint8_t probe[16];
     HttpRequestParser* parser;
   };
@@ -101,7 +106,11 @@ class L7Inspector {
   static void on_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint32_t len);
   static void on_request(void* ctx, const HttpRequest& req);
   void feed_http(Slot& s, const uint8_t* data, uint32_t len);
-  void report(const HttpRequest* req, AlertKind kind, uint32_t sig_or_bits, bool blocked);
+  void start_tls(Slot& s);
+  void feed_tls(Slot& s, const uint8_t* data, uint32_t len);
+  void release_tls(Slot& s);
+  void match_and_report(const InspectionBuffers& b, const HttpRequest* req, std::string_view sni);
+  void report(const HttpRequest* req, AlertKind kind, uint32_t sig_or_bits, bool blocked, std::string_view sni = {});
 
   const SignatureMatcher* matcher_;
   std::unique_ptr<SignatureMatcher::Scratch> scratch_;
@@ -110,6 +119,8 @@ class L7Inspector {
   std::vector<Slot> slots_;
   std::vector<int32_t> free_;
   std::vector<std::unique_ptr<HttpRequestParser>> parsers_;  // one per slot
+  std::vector<std::unique_ptr<TlsClientHelloAccumulator>> tls_;  // shared by the slots, on demand
+  std::vector<int16_t> tls_free_;
   rte_ring* alerts_ = nullptr;
   L7Stats stats_;
   std::vector<char> header_buf_;  // joined "Name: value\r\n" lines, sized at create()
