@@ -13,7 +13,7 @@ enum class AlertKind : uint8_t {
   kStreamAnomaly = 2,  // overlapping TCP segments with different data
 };
 
-enum class AppProto : uint8_t { kHttp = 0, kTls = 1 };
+enum class AppProto : uint8_t { kHttp = 0, kTls = 1, kDns = 2 };
 
 struct AlertRecord {
   uint64_t timestamp_ns;
@@ -34,7 +34,7 @@ struct AlertRecord {
   uint8_t app_proto;   // AppProto: which fields below are filled
   uint8_t pad[3];
   char method[16];
-  char host[64];  // HTTP host, or TLS SNI
+  char host[64];  // HTTP host, TLS SNI or DNS query name (truncated)
   char user_agent[128];
   char url[256];
 };

@@ -63,6 +63,7 @@ nlohmann::ordered_json build_summary(const App& app) {
     add("not_http", s.not_http.get());
     add("tls_client_hellos", s.tls_client_hellos.get());
     add("tls_failed", s.tls_failed.get());
+    add("dns_queries", s.dns_queries.get());
     add("alerts", s.alerts.get());
     add("alerts_lost", s.alerts_lost.get());
     add("flows_blocked", s.flows_blocked.get());

@@ -152,7 +152,7 @@ void L7Inspector::feed_tls(Slot& s, const uint8_t* data, uint32_t len) {
       if (acc.hello().has_sni) {
         InspectionBuffers b;
         b[cp::SigBuffer::kTlsSni] = acc.hello().sni;
-        match_and_report(b, nullptr, acc.hello().sni);
+        match_and_report(b, nullptr, AppProto::kTls, acc.hello().sni);
       }
       break;
     }
@@ -191,10 +191,11 @@ void L7Inspector::on_request(void* ctx, const HttpRequest& r) {
   b[cp::SigBuffer::kHttpUserAgent] = r.user_agent;
   b[cp::SigBuffer::kHttpCookie] = r.cookie;
   b[cp::SigBuffer::kHttpRequestBody] = r.body;
-  self->match_and_report(b, &r, {});
+  self->match_and_report(b, &r, AppProto::kHttp, {});
 }
 
-void L7Inspector::match_and_report(const InspectionBuffers& b, const HttpRequest* r, std::string_view sni) {
+void L7Inspector::match_and_report(const InspectionBuffers& b, const HttpRequest* r, AppProto app,
+                                   std::string_view name) {
   uint32_t hits[16];
   const uint32_t k = matcher_->match(b, *scratch_, hits, 16);
   bool pass = false;
@@ -208,13 +209,14 @@ void L7Inspector::match_and_report(const InspectionBuffers& b, const HttpRequest
     if (sig.flow_to_client || sig.action == cp::SigAction::kPass) continue;
     const bool block = !pass && (sig.action == cp::SigAction::kDrop || sig.action == cp::SigAction::kReject);
     if (block) cur_block_ = true;
-    report(r, AlertKind::kSignature, hits[i], block, sni);
+    report(r, AlertKind::kSignature, hits[i], block, app, name);
   }
   // pass: stop inspecting this flow.
-  if (pass) cur_slot_->state = SlotState::kIgnored;
+  if (pass && cur_slot_ != nullptr) cur_slot_->state = SlotState::kIgnored;
 }
 
-void L7Inspector::report(const HttpRequest* r, AlertKind kind, uint32_t sig, bool blocked, std::string_view sni) {
+void L7Inspector::report(const HttpRequest* r, AlertKind kind, uint32_t sig, bool blocked, AppProto app,
+                         std::string_view name) {
   if (kind == AlertKind::kSignature) stats_.alerts.add();
   AlertRecord a;
   std::memset(&a, 0, sizeof(a));
@@ -235,10 +237,8 @@ void L7Inspector::report(const HttpRequest* r, AlertKind kind, uint32_t sig, boo
     std::memcpy(dst, v.data(), n);
     return n;
   };
-  if (!sni.empty()) {
-    a.app_proto = static_cast<uint8_t>(AppProto::kTls);
-    a.host_len = static_cast<uint8_t>(copy(a.host, sizeof(a.host), sni));
-  }
+  a.app_proto = static_cast<uint8_t>(app);
+  if (!name.empty()) a.host_len = static_cast<uint8_t>(copy(a.host, sizeof(a.host), name));
   if (r != nullptr) {
     a.method_len = static_cast<uint8_t>(copy(a.method, sizeof(a.method), r->method));
     a.host_len = static_cast<uint8_t>(copy(a.host, sizeof(a.host), r->host));
@@ -246,6 +246,22 @@ void L7Inspector::report(const HttpRequest* r, AlertKind kind, uint32_t sig, boo
     a.url_len = static_cast<uint16_t>(copy(a.url, sizeof(a.url), r->uri_raw));
   }
   if (rte_ring_sp_enqueue_elem(alerts_, &a, sizeof(a)) != 0) stats_.alerts_lost.add();
+}
+
+L7Verdict L7Inspector::on_udp(const uint8_t* payload, uint32_t len, bool to_server, const L7FlowInfo& flow) {
+  if (!to_server || payload == nullptr || !looks_like_dns_query(payload, len)) return L7Verdict::kPass;
+  DnsMessage msg;
+  if (!parse_dns_message(payload, len, msg) || !msg.has_question) return L7Verdict::kPass;
+  stats_.dns_queries.add();
+  cur_slot_ = nullptr;
+  cur_flow_ = &flow;
+  cur_block_ = false;
+  InspectionBuffers b;
+  b[cp::SigBuffer::kDnsQuery] = msg.qname();
+  match_and_report(b, nullptr, AppProto::kDns, msg.qname());
+  if (!cur_block_) return L7Verdict::kPass;
+  stats_.flows_blocked.add();
+  return L7Verdict::kBlock;
 }
 
 L7Verdict L7Inspector::on_segment(int32_t slot, const PacketMeta& m, const uint8_t* payload, uint32_t len,

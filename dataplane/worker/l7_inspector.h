@@ -20,6 +20,7 @@
 
 #include "dataplane/common/result.h"
 #include "dataplane/events/alert_record.h"
+#include "dataplane/l7/dns/dns_message.h"
 #include "dataplane/l7/http/http_request_parser.h"
 #include "dataplane/l7/match/signature_matcher.h"
 #include "dataplane/l7/stream/segment_pool.h"
@@ -46,6 +47,7 @@ struct L7Stats {
   Counter not_http;          // first client bytes were neither HTTP nor TLS: not inspected further
   Counter tls_client_hellos;
   Counter tls_failed;        // not a usable ClientHello (or no accumulator free)
+  Counter dns_queries;
   Counter alerts;
   Counter alerts_lost;       // alert ring full
   Counter flows_blocked;
@@ -86,6 +88,10 @@ class L7Inspector {
   L7Verdict on_segment(int32_t slot, const PacketMeta& m, const uint8_t* payload, uint32_t len, bool to_server,
                        const L7FlowInfo& flow, bool* released);
 
+  // A UDP datagram of an allowed flow: a DNS query (found by content, any
+  // port) is matched on dns.query. Stateless: no slot.
+  L7Verdict on_udp(const uint8_t* payload, uint32_t len, bool to_server, const L7FlowInfo& flow);
+
   rte_ring* alerts() { return alerts_; }
   const L7Stats& stats() const { return stats_; }
   const ReassemblyStats& reassembly_stats() const { return reasm_->stats(); }
@@ -109,8 +115,9 @@ class L7Inspector {
   void start_tls(Slot& s);
   void feed_tls(Slot& s, const uint8_t* data, uint32_t len);
   void release_tls(Slot& s);
-  void match_and_report(const InspectionBuffers& b, const HttpRequest* req, std::string_view sni);
-  void report(const HttpRequest* req, AlertKind kind, uint32_t sig_or_bits, bool blocked, std::string_view sni = {});
+  void match_and_report(const InspectionBuffers& b, const HttpRequest* req, AppProto app, std::string_view name);
+  void report(const HttpRequest* req, AlertKind kind, uint32_t sig_or_bits, bool blocked,
+              AppProto app = AppProto::kHttp, std::string_view name = {});
 
   const SignatureMatcher* matcher_;
   std::unique_ptr<SignatureMatcher::Scratch> scratch_;

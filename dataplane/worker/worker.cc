@@ -468,7 +468,8 @@ uint32_t Worker::poll_port(const PortPair& pp, const RuleSet& rs) {
     if (pos >= 0) acl_known = false;
     Decision d = decide(meta_[i], keys_[i], hashes_[j], src_lo_[i], pos, acl_rule[i], acl_known, rs, pp.rx_port,
                         m->pkt_len, &inserted);
-    if (l7_ && d.drop == DropReason::kNone && d.flow != nullptr && d.flow->l7_slot != L7Inspector::kNoSlot) {
+    if (l7_ && d.drop == DropReason::kNone && d.flow != nullptr &&
+        (d.flow->l7_slot != L7Inspector::kNoSlot || meta_[i].proto == ip_proto::kUdp)) {
       d = inspect_l7(m, i, d);
     }
     apply(m, d, meta_[i], heads_[i], avail_[i], pp);
@@ -516,7 +517,7 @@ void Worker::end_flow(Flow& f, FlowEndReason why) {
 
 Worker::Decision Worker::inspect_l7(rte_mbuf* m, uint32_t i, const Decision& d) {
   const PacketMeta& meta = meta_[i];
-  if (meta.proto != ip_proto::kTcp) return d;
+  if (meta.proto != ip_proto::kTcp && meta.proto != ip_proto::kUdp) return d;
   Flow& f = *d.flow;
   const uint32_t off = uint32_t{meta.l2_len} + meta.l3_hdr_len + meta.l4_len;
   uint32_t len = meta.payload_len;
@@ -535,9 +536,14 @@ Worker::Decision Worker::inspect_l7(rte_mbuf* m, uint32_t i, const Decision& d) 
                         f.in_port,
                         f.flow_id,
                         now_ns_};
-  bool released = false;
-  const L7Verdict v = l7_->on_segment(f.l7_slot, meta, payload, len, d.to_server, info, &released);
-  if (released) f.l7_slot = L7Inspector::kNoSlot;
+  L7Verdict v;
+  if (meta.proto == ip_proto::kUdp) {
+    v = l7_->on_udp(payload, len, d.to_server, info);
+  } else {
+    bool released = false;
+    v = l7_->on_segment(f.l7_slot, meta, payload, len, d.to_server, info, &released);
+    if (released) f.l7_slot = L7Inspector::kNoSlot;
+  }
   if (v == L7Verdict::kPass) return d;
   // A drop/reject signature matched: the flow stays blocked (every later
   // packet is answered with a reset), and this one is reset now.
