@@ -31,6 +31,20 @@ void write_l2(uint8_t* out, const uint8_t* frame, const PacketMeta& m) {
   std::memcpy(out + 12, frame + 12, m.l2_len - 12u);
 }
 
+// The same, for a packet that continues the original's direction.
+void write_l2_forward(uint8_t* out, const uint8_t* frame, const PacketMeta& m) { std::memcpy(out, frame, m.l2_len); }
+
+// A view of `m` with source and destination exchanged, so the writers below
+// (which answer the sender) can also address the original receiver.
+PacketMeta swapped(const PacketMeta& m) {
+  PacketMeta r = m;
+  std::memcpy(r.src, m.dst, 16);
+  std::memcpy(r.dst, m.src, 16);
+  r.src_port = m.dst_port;
+  r.dst_port = m.src_port;
+  return r;
+}
+
 uint8_t* write_ipv4(uint8_t* p, const PacketMeta& m, uint8_t proto, uint16_t total) {
   auto* ip = reinterpret_cast<rte_ipv4_hdr*>(p);
   std::memset(ip, 0, sizeof(*ip));
@@ -58,6 +72,39 @@ uint8_t* write_ipv6(uint8_t* p, const PacketMeta& m, uint8_t proto, uint16_t pay
 }
 
 }  // namespace
+
+rte_mbuf* build_forward_rst(rte_mempool* pool, const uint8_t* frame, const PacketMeta& m) {
+  if (m.proto != ip_proto::kTcp || !m.l4_parsed || (m.tcp_flags & tcp_flag::kRst) || m.l3 == L3::kNone) return nullptr;
+  const bool v4 = m.l3 == L3::kIpv4;
+  const uint32_t ip_hdr = v4 ? 20 : 40;
+  const uint32_t len = m.l2_len + ip_hdr + 20;
+  rte_mbuf* out = rte_pktmbuf_alloc(pool);
+  if (out == nullptr) return nullptr;
+  auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(out, static_cast<uint16_t>(len)));
+  if (p == nullptr) {
+    rte_pktmbuf_free(out);
+    return nullptr;
+  }
+  write_l2_forward(p, frame, m);
+  // The IP writers address the packet's sender; give them the receiver's view.
+  const PacketMeta r = swapped(m);
+  uint8_t* l3 = p + m.l2_len;
+  uint8_t* l4 = v4 ? write_ipv4(l3, r, ip_proto::kTcp, static_cast<uint16_t>(ip_hdr + 20))
+                   : write_ipv6(l3, r, ip_proto::kTcp, 20);
+  auto* th = reinterpret_cast<rte_tcp_hdr*>(l4);
+  std::memset(th, 0, sizeof(*th));
+  th->src_port = rte_cpu_to_be_16(m.src_port);
+  th->dst_port = rte_cpu_to_be_16(m.dst_port);
+  th->data_off = 5 << 4;
+  // The sequence number the receiver expects next (the dropped segment
+  // never arrived), so the RST is in its window.
+  th->sent_seq = rte_cpu_to_be_32(m.tcp_seq);
+  th->recv_ack = rte_cpu_to_be_32(m.tcp_ack);
+  th->tcp_flags = RTE_TCP_RST_FLAG | ((m.tcp_flags & tcp_flag::kAck) ? RTE_TCP_ACK_FLAG : 0);
+  th->cksum = v4 ? rte_ipv4_udptcp_cksum(reinterpret_cast<rte_ipv4_hdr*>(l3), th)
+                 : rte_ipv6_udptcp_cksum(reinterpret_cast<rte_ipv6_hdr*>(l3), th);
+  return out;
+}
 
 bool reject_must_not_answer(const PacketMeta& m) {
   if (m.l3 == L3::kNone || is_multicast_or_broadcast(m)) return true;

@@ -16,6 +16,12 @@ namespace rampart::dp {
 // error, a multicast or broadcast destination) or no mbuf is free.
 rte_mbuf* build_reject(rte_mempool* pool, const uint8_t* frame, uint32_t avail, const PacketMeta& m);
 
+// A TCP RST that continues `m`'s direction (from its source to its
+// destination, with the sequence number the destination expects), so the
+// receiver of a blocked connection drops its side too. nullptr for non-TCP,
+// for a RST, or when no mbuf is free.
+rte_mbuf* build_forward_rst(rte_mempool* pool, const uint8_t* frame, const PacketMeta& m);
+
 // True if `m` is a packet that build_reject() will never answer.
 bool reject_must_not_answer(const PacketMeta& m);
 

@@ -498,6 +498,13 @@ void Worker::flush_tx(uint16_t tx_port, uint16_t reply_port) {
     stats_.tx_bytes.add(bytes - unsent_bytes);
     tx_n_ = 0;
   }
+  if (forward_rst_n_ > 0) {
+    const uint16_t sent = rte_eth_tx_burst(tx_port, queue_, forward_rsts_, forward_rst_n_);
+    for (uint16_t k = sent; k < forward_rst_n_; ++k) rte_pktmbuf_free(forward_rsts_[k]);
+    stats_.rejects_sent.add(sent);
+    stats_.reject_failed.add(forward_rst_n_ - sent);
+    forward_rst_n_ = 0;
+  }
   if (reply_n_ > 0) {
     const uint16_t sent = rte_eth_tx_burst(reply_port, queue_, replies_, reply_n_);
     for (uint16_t k = sent; k < reply_n_; ++k) rte_pktmbuf_free(replies_[k]);
@@ -546,8 +553,16 @@ Worker::Decision Worker::inspect_l7(rte_mbuf* m, uint32_t i, const Decision& d) 
   }
   if (v == L7Verdict::kPass) return d;
   // A drop/reject signature matched: the flow stays blocked (every later
-  // packet is answered with a reset), and this one is reset now.
+  // packet is answered with a reset), this one is reset now towards the
+  // client (apply()) and, in its own direction, towards the server.
   f.verdict = FlowVerdict::kReject;
+  if (meta.proto == ip_proto::kTcp && forward_rst_n_ < kBurst) {
+    if (rte_mbuf* rst = build_forward_rst(pool_, heads_[i], meta)) {
+      forward_rsts_[forward_rst_n_++] = rst;
+    } else {
+      stats_.reject_failed.add();
+    }
+  }
   Decision blocked = d;
   blocked.drop = DropReason::kL7Signature;
   blocked.reject = true;

@@ -155,6 +155,10 @@ class Worker {
   uint16_t tx_n_ = 0;
   rte_mbuf* replies_[kBurst];
   uint16_t reply_n_ = 0;
+  // Resets that continue a blocked packet's direction (to the server), sent
+  // out of the tx port; counted in rejects_sent, not tx_packets.
+  rte_mbuf* forward_rsts_[kBurst];
+  uint16_t forward_rst_n_ = 0;
 };
 
 }  // namespace rampart::dp
