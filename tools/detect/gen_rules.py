@@ -17,11 +17,11 @@ becomes one rule per inspected buffer:
 import sys
 
 PLAIN = {
-    "lt": "<", "gt": ">", "sq": "'", "dq": '"', "q": "[\"'`]", "sp": r"\s", "eq": "=", "lp": r"\(", "rp": r"\)",
+    "lt": "<", "gt": ">", "sq": "'", "dq": '"', "q": "[\"'`]", "sp": r"[\s+]", "eq": "=", "lp": r"\(", "rp": r"\)",
     "sc": ";", "pipe": r"\|", "amp": "&", "bt": "`", "dol": r"\$", "lb": r"\{", "rb": r"\}", "sl": "/",
     "bs": r"\\", "dot": r"\.", "col": ":", "hash": "#", "com": ",", "star": r"\*", "nl": r"[\r\n]", "at": "@",
     "pct": "%", "plus": r"\+", "ex": "!", "qm": r"\?", "lsb": r"\[", "rsb": r"\]",
-    "dl": r"[\s'\"/;<>`(]",
+    "dl": r"[\s'\"/;<>`(]", "nw": r"(?<![\w\x80-\xff])",
 }
 
 
@@ -40,12 +40,18 @@ ENC = {
     "nl": _e(r"[\r\n]", "0[ad]"), "at": _e("@", "40"), "pct": _e("%", "25"), "plus": _e(r"\+", "2b"),
     "ex": _e("!", "21"), "qm": _e(r"\?", "3f"), "lsb": _e(r"\[", "5b"), "rsb": _e(r"\]", "5d"),
     "dl": r"(?:[\s'\"/;<>`(+]|%(?:25)?(?:[01][9a-d]|2[02789f]|3[bce]|60))",
+    "nw": r"(?:(?<![\w\x80-\xff])|(?<=%[0-9a-f]{2})|(?<=%25[0-9a-f]{2}))",
 }
 
 
 def expand(pat, enc):
     table = ENC if enc else PLAIN
     out = pat
+    import re as _re
+    if enc:
+        # In an undecoded buffer a word boundary also follows an encoded character ("%20select",
+        # "%28benchmark"): \b alone fails there because the hex digit is a word character.
+        out = _re.sub(r"(?<!\\)\\b", lambda m: r"(?:\b|(?<=%[0-9a-f]{2})|(?<=%25[0-9a-f]{2}))", out)
     for k in sorted(table, key=len, reverse=True):
         out = out.replace("@" + k + "@", table[k])
     import re
@@ -62,60 +68,173 @@ BUF = {"uri": "http.uri", "raw": "http.uri.raw", "body": "http.request_body", "c
 
 # (class code, class name, [(msg, pcre template, flags, buffers)])
 SQ_KW = r"(?:select|insert|update|delete|drop|union|exec|execute|declare|create|alter|truncate|shutdown|waitfor|having|order@sp@+by|group@sp@+by|procedure|load_file|benchmark|sleep|into@sp@+(?:out|dump)file)"
-SQL_FUNCS = (r"(?:sleep|benchmark|pg_sleep|load_file|extractvalue|updatexml|group_concat|concat_ws|concat|char|chr|nchar|"
-             r"ascii|substring|substr|unhex|version|database|current_user|system_user|"
-             r"randomblob|dbms_pipe\.receive_message|utl_inaddr\.get_host_address|utl_http\.request|"
-             r"xp_cmdshell|sp_executesql|openrowset|opendatasource|name_const|exp|floor|rand|ifnull|nullif|isnull|"
-             r"coalesce|cast|convert|iif|if|count|length|len|instr|make_set|elt|json_keys|gtid_subset|"
-             r"pg_read_file|lo_import|sys_eval|sys_exec|to_char|dbms_xmlgen\.getxml|ctxsys\.drithsx\.sn)")
+SQL_FUNCS = (r"(?:benchmark|pg_sleep|load_file|extractvalue|updatexml|group_concat|concat_ws|"
+             r"unhex|current_user|system_user|"
+             r"randomblob|dbms_pipe\.receive_message|utl_inaddr\.get_host_address|utl_http\.request|dbms_ldap\.init|"
+             r"xp_cmdshell|sp_executesql|openrowset|opendatasource|name_const|ifnull|nullif|isnull|"
+             r"make_set|json_keys|json_extract|gtid_subset|"
+             r"pg_read_file|pg_ls_dir|current_setting|lo_import|sysdate|xmltype|rtrim|ltrim|bfilename|overlay|jsonb_\w+|json_\w+|utl_\w+|dbms_\w+|sys_eval|sys_exec|to_char|dbms_xmlgen\.getxml|ctxsys\.drithsx\.sn)")
+# Function names that are also ordinary words ("convert (0.46 miles)", "Haßelt (1599)"): only
+# when the parenthesis follows immediately.
+SQL_FUNCS_WEAK = (r"(?:sleep|concat|char|chr|nchar|ascii|substring|substr|version|database|schema|exp|floor|rand|"
+                  r"coalesce|cast|convert|iif|if|count|length|len|instr|elt|hex|ord|strcmp|"
+                  r"current_database|db_name|user_name|host_name|is_srvrolemember|has_dbaccess)")
 SQL_META = (r"(?:information_schema|sysobjects|syscolumns|sysdatabases|mysql\.user|pg_catalog|pg_shadow|pg_user|"
             r"sqlite_master|all_tables|all_tab_columns|user_tables|dba_users|v\$version|msysobjects|"
             r"@@version|@@datadir|@@hostname|sys\.objects|master\.\.|xp_dirtree|xp_regread|sp_password|"
             r"table_name|column_name|schema_name)")
 SEP = r"(?:@sc@|@pipe@|@amp@@amp@|@pipe@@pipe@|@bt@|@dol@@lp@|@nl@|@amp@@sp@)"
-CMDS = (r"(?:id|whoami|uname|cat|tac|ls|dir|ping|nc|ncat|netcat|telnet|wget|curl|fetch|bash|sh|zsh|ksh|csh|dash|"
-        r"python[23]?|perl|ruby|php|lua|node|nslookup|dig|host|ifconfig|ipconfig|ip@sp@+a|netstat|systeminfo|ver|"
-        r"type|echo|printf|sleep|timeout|cmd(?:\.exe)?|powershell(?:\.exe)?|pwsh|certutil|bitsadmin|"
-        r"hostname|passwd|chmod|chown|rm|touch|head|tail|more|less|find|xterm|awk|gawk|sed|env|printenv|set|"
-        r"ps|kill|reboot|shutdown|tftp|ftp|base64|xxd|od|gcc|cc|ssh|scp|mkfifo|mknod|busybox|nohup|exec|eval|"
-        r"uptime|users|who|w|last|crontab|sudo|su|useradd|net@sp@+(?:user|localgroup|view|use)|tasklist|taskkill|"
-        r"reg@sp@+(?:query|add)|wmic|rundll32|regsvr32|mshta|cscript|wscript|ls@sp@*-[a-z]+|cp|mv|expr|"
-        r"grep|egrep|strings|file|locate|whereis|which|wc|sort|uniq|md5sum|openssl|socat|tcpdump|nmap|shell_exec|"
-        r"system|passthru|popen|proc_open|getent|groups|lsof|arp|route|traceroute|tracert|pathping)")
+# Our own list of command names used in attacks. STRONG: names that are not ordinary words.
+# WEAK: also English words ("more", "type", "find"); after a separator they need a shell-like
+# argument (option, path, variable, quote, digit) or the end of the value.
+CMDS_STRONG = (r"(?:id|whoami|uname|tac|ls|nc|ncat|netcat|telnet|wget|curl|bash|sh|zsh|ksh|csh|tcsh|dash|"
+        r"python[23]?(?:\.\d+)?|perl|ruby|php|lua|node|nslookup|dig|ifconfig|ipconfig|netstat|systeminfo|sysinfo|"
+        r"cmd(?:\.exe)?|powershell(?:\.exe)?|pwsh|certutil|bitsadmin|hostname|passwd|chmod|chown|rm|xterm|awk|gawk|sed|"
+        r"printenv|printf|ps|tftp|ftp|base64|base32|xxd|od|gcc|cc|c89|c99|ssh|scp|mkfifo|mknod|busybox|nohup|"
+        r"uptime|crontab|sudo|su|useradd|usermod|net1?@sp@+(?:user|localgroup|view|use|share|start|stop)|tasklist|taskkill|"
+        r"reg@sp@+(?:query|add|delete|save)|wmic|rundll32|regsvr32|mshta|cscript|wscript|ls@sp@*-[a-z]+|cp|mv|expr|"
+        r"grep|egrep|fgrep|strings|whereis|md5sum|sha1sum|openssl|socat|tcpdump|nmap|shell_exec|"
+        r"passthru|popen|proc_open|getent|lsof|arp|traceroute|tracert|pathping|pwd|uconv|iwr|irm|iex|"
+        r"invoke-(?:webrequest|expression|restmethod)|start-process|new-object|jjs|jrunscript|pip[23]?|"
+        r"apt(?:-get)?|aptitude|yum|dnf|rpm|dpkg|tar|unzip|gzip|gunzip|zcat|bzip2|xargs|strace|ltrace|gdb|"
+        r"vim?|nano|chattr|lsattr|setfacl|getfacl|systemctl|journalctl|dmesg|lsblk|chroot|ssh-keygen|sshpass|"
+        r"rsync|kubectl|docker|ansible[\w-]*|chef-[\w-]+|knife|puppet|cscli|aa-[\w-]+|readlink|realpath|"
+        r"schtasks|vssadmin|wevtutil|icacls|nping|hping3|masscan|tclsh|irb|sqlplus|psql|sqlite3|mysql|"
+        r"redis-cli|nsupdate|ping6?@sp@+-|rev|tee|xterm|ifup|ifdown|iptables|modprobe|insmod|"
+        r"sysctl|ulimit|lastlog|chpasswd|visudo|finger|wall|telnetd|inetd|ncat|pkill|killall|"
+        r"curl\.exe|wget\.exe|certreq|esentutl|expand|extrac32|forfiles|msiexec|odbcconf|regasm|"
+        r"installutil|msbuild|cmstp|wmiprvse|bash\.exe|wsl|sysinfo|netsh|regedit|iwmi|bcdboot|bcdedit|diskpart|"
+        r"phpinfo|pcntl_exec)")
+# Names that are never ordinary words: enough on their own at the start of a value or header.
+CMDS_UNAMBIG = (r"(?:whoami|uname|ifconfig|ipconfig|netstat|nslookup|systeminfo|sysinfo|certutil|bitsadmin|powershell|"
+        r"pwsh|wget|curl|ncat|netcat|busybox|nohup|ansible[\w-]*|chef-[\w-]+|cscli|aa-[\w-]+|kubectl|sudo|chmod|"
+        r"chown|mkfifo|crontab|useradd|xterm|socat|tcpdump|nmap|systemctl|journalctl|apt-get|aptitude|wmic|rundll32|"
+        r"regsvr32|mshta|cscript|wscript|schtasks|vssadmin|invoke-(?:webrequest|expression|restmethod)|iwr|iwmi|"
+        r"regedit|bcdboot|bcdedit|netsh|tasklist|taskkill|printenv|getent|lsof|traceroute|tracert|passthru|"
+        r"shell_exec|phpinfo|pcntl_exec|sshpass|ssh-keygen|uconv|base32|base64|xxd|gcc|strace|ltrace|setfacl|"
+        r"getfacl|chattr|lsattr|dmesg|lsblk|nping|hping3|masscan|sqlplus|psql|sqlite3|redis-cli|nsupdate|jrunscript|jjs)")
+CMDS_WEAK = (r"(?:cat|more|less|type|find|set|file|which|who|w|last|sort|head|tail|users|groups|route|host|"
+        r"kill|touch|echo|time|date|dir|ver|at|cd|copy|move|del|free|stat|expect|ed|ex|dd|env|mount|"
+        r"service|history|fetch|net|reg|sleep|ping|exec|eval|system|timeout|sc|locate|wc|uniq|nl|"
+        r"test|start|call|exit|diff|cut|tr|split|mail|shutdown|reboot|halt|halt|source|export|alias|"
+        r"unset|read|wait|trap|jobs|fg|bg|disown|whatis|apropos|man|info|df|du|top|htop|vmstat|iostat)")
+CMDS = r"(?:" + CMDS_STRONG + "|" + CMDS_WEAK + ")"
+CMD_END = r"(?:@sp@|@sc@|@pipe@|@amp@|@gt@|@lt@|@bt@|@rp@|@rb@|@com@|@q@|\$|@dol@|$|@bs@[nr]|%(?:25)?0[ad])"
+CMD_WEAK_END = r"(?:@sc@|@pipe@|@amp@|@gt@|@lt@|@bt@|@rp@|@rb@|@q@|\$|@dol@|$|@sp@+(?:-|@sl@|@bs@|@dot@|~|@dol@|@q@|\d|[a-z]@col@))"
+CMD_PATH = r"(?:(?:@sl@?usr@sl@|@sl@)s?bin@sl@|@bs@{1,2})?"
+
+# Our own list of DOM event handler names (HTML, SVG, IE legacy, media, pointer, animation).
+EVENTS = (r"on(?:abort|activate|afterprint|afterscriptexecute|afterupdate|animation(?:start|end|iteration|cancel)|"
+          r"auxclick|before\w+|begin|blur|bounce|canplay\w*|cellchange|change|click|close|contextmenu|"
+          r"controlselect|copy|cuechange|cut|data\w+|dblclick|deactivate|drag\w*|drop|durationchange|emptied|"
+          r"end|ended|error\w*|filterchange|finish|focus\w*|formdata|fullscreen\w+|gesture\w+|hashchange|help|"
+          r"input|invalid|key(?:down|press|up)|languagechange|layoutcomplete|load\w*|losecapture|message\w*|"
+          r"mouse\w+|move\w*|mozfullscreen\w+|offline|online|outofsync|page(?:hide|show)|paste|pause|play\w*|"
+          r"pointer\w+|popstate|progress|propertychange|ratechange|readystatechange|rehome|repeat|reset|"
+          r"resize\w*|resume|reverse|row\w+|scroll\w*|search|seek\w*|select\w*|show|stalled|start|stop|"
+          r"storage|submit|suspend|sync\w*|timeerror|timeupdate|toggle|touch\w+|track|transition\w+|"
+          r"unhandledrejection|unload|urlflip|volumechange|waiting|webkit\w+|wheel|zoom|content\w+|"
+          r"securitypolicyviolation|slotchange|visibilitychange|animationstart)")
+
+# "javascript:" and friends with any mix of whitespace, control characters and entities
+# (plain or percent-encoded) between the letters.
+_J = r"(?:[\s\x00-\x1f]|&#\w+;?|&(?:tab|newline);|%0[9ad]|%26(?:tab|newline|%23\w+|#\w+)(?:%3b|;)?|&amp;(?:tab|newline);)*"
+def _spaced(word):
+    return _J.join(word)
+SCRIPT_URI = ("(?:" + "|".join(_spaced(w) for w in ("java", "vb", "live", "ecma", "j")) + ")" + _J + _spaced("script") + _J
+              + r"(?:@col@|&colon;|%26colon(?:%3b|;)|&#0*58;?|&#x0*3a;?)")
+
+# Our own list of dangerous Java classes: deserialisation gadgets (Commons Collections functors,
+# Commons BeanUtils, Groovy, Spring, JDK), code execution and class loading.
+JAVA_CLASSES = ["InvokerTransformer", "InstantiateTransformer", "InstantiateFactory", "CloneTransformer",
+                "ClosureTransformer", "ConstantTransformer", "ChainedTransformer", "ChainedClosure", "FactoryTransformer",
+                "MapTransformer", "PredicateTransformer", "SwitchTransformer", "InvokerClosure", "PrototypeCloneFactory",
+                "PrototypeSerializationFactory", "PrototypeFactory", "WhileClosure", "ForClosure", "IfClosure",
+                "SwitchClosure", "TransformerClosure", "TransformingComparator", "LazyMap", "TransformedMap",
+                "DefaultedMap", "TemplatesImpl", "JdbcRowSetImpl", "AnnotationInvocationHandler",
+                "BadAttributeValueExpException", "BeanComparator", "MethodClosure", "ConvertedClosure", "GroovyShell",
+                "ScriptEngineManager", "ProcessBuilder", "ProcessImpl", "UNIXProcess", "URLClassLoader",
+                "ObjectInputStream", "XMLDecoder", "UnicastRef", "RemoteObjectInvocationHandler", "JndiRefForwardingDataSource",
+                "WrapperConnectionPoolDataSource", "PoolBackedDataSource", "SpelExpressionParser",
+                "MethodInvokeTypeProvider", "ObjectFactoryDelegatingInvocationHandler", "JdkDynamicAopProxy",
+                "ToStringBean", "EqualsBean", "BeanContextSupport",
+                "getRuntime", "java.lang.Runtime", "java.lang.ProcessBuilder", "javax.script", "javax.naming",
+                "java.rmi", "ysoserial", "commons.collections", "org.apache.commons", "org.springframework",
+                "com.sun.org.apache", "ClassLoader", "defineClass", "newInstance", "getMethod", "forName"]
+# Java serialisation stream magic (AC ED 00 05) and gzip magic, for the base64 forms.
+JAVA_MAGIC = [b"\xac\xed\x00\x05", b"\x1f\x8b\x08\x00\x00\x00\x00\x00"]
+
+
+def b64_forms(data):
+    """The base64 text that data produces at each of the three byte alignments, without the
+    characters that depend on the neighbouring bytes."""
+    import base64
+    out = set()
+    for off in range(3):
+        enc = base64.b64encode(b"\x00" * off + data).decode()
+        start = (off * 4 + 2) // 3
+        end = ((off + len(data)) // 3) * 4
+        if end - start >= 5:
+            out.add(enc[start:end])
+    return out
+
+
+def java_b64():
+    forms = set()
+    for name in JAVA_CLASSES:
+        for v in {name, name.lower()}:
+            forms |= b64_forms(v.encode())
+    for m in JAVA_MAGIC:
+        forms |= b64_forms(m)
+    import re as _re
+    return "(?:" + "|".join(_re.escape(f) for f in sorted(forms, key=len, reverse=True)) + ")"
+
+
+JAVA_B64 = java_b64()
 
 RULES = [
     ("000", "SQLI", [
-        ("quote or paren then SQL keyword", r"(?:[\w)]@q@|\d@rp@|@q@@rp@|[\w']@sc@)@sp@*(?:/\*.*?\*/)?@sp@*" + SQ_KW + r"\b", "is", ALL),
+        ("quote or paren then SQL keyword", r"(?:(?<!%[0-9a-f])(?<!%[0-9a-f]{3})[\w)]@q@|\d@rp@|@q@@rp@|@q@@sc@)@sp@*(?:/\*.*?\*/)?@sp@*" + SQ_KW + r"\b", "is", ALL),
         ("boolean tautology after quote", r"@q@@rp@*@sp@*(?:or|and|xor|rlike|regexp|like|div|@pipe@@pipe@|@amp@@amp@)\b@sp@*(?:@q@\w*@q@@sp@*(?:@eq@|<|>|!|like\b|is\b)|@q@@q@|\d+@sp@*(?:@eq@|<|>|!|--|@hash@|$)|@lp@|not\b|true\b|false\b|null\b|sleep\b|select\b|if\b|exists\b|\w+@sp@*(?:@eq@|<|>|!@eq@|\bis@sp@+(?:not@sp@+)?null\b|\blike\b|\bin@sp@*@lp@)@sp@*(?:@q@|\d|\w+@sp@*(?:--|@hash@|$)))", "is", ALL),
         ("numeric tautology", r"\b(?:or|and|xor|having|where)@sp@+@lp@*(?:@q@\w*@q@|\d+)@rp@*@sp@*(?:@eq@|<>|!@eq@|<@eq@?|>@eq@?|\blike\b|\bis@sp@+not\b|\bbetween\b)@sp@*@lp@*(?:@q@|\d)", "is", ALL),
         ("UNION SELECT", r"\bunion\b(?:@sp@|/\*.*?\*/|@lp@)+(?:all\b|distinct\b)?(?:@sp@|/\*.*?\*/|@lp@)*select\b", "is", ALL),
-        ("SQL function call", r"\b" + SQL_FUNCS + r"@sp@*(?:/\*.*?\*/)?@sp@*@lp@", "is", ("uri", "body", "cookie")),
+        ("SQL function call", r"@nw@(?:" + SQL_FUNCS + r"@sp@*(?:/\*.*?\*/)?@sp@*@lp@|" + SQL_FUNCS_WEAK + r"(?:/\*.*?\*/)?@lp@(?!@rp@))", "is", ("uri", "body", "cookie")),
         ("SQL catalog or system object", SQL_META, "i", ALL),
-        ("comment or terminator after quote", r"(?:@q@|@rp@)@sp@*(?:--|@hash@|/\*|@sc@@sp@*--|@sc@@sp@*$)", "is", ALL),
-        ("SELECT ... FROM", r"\bselect\b(?:@sp@|/\*.*?\*/|@lp@)+(?:\*|[\w.@`\[\]]+(?:@lp@.{0,80}?@rp@)?(?:@sp@*@com@@sp@*[\w.@`()\[\]'\"]+)*)(?:@sp@|/\*.*?\*/|@rp@)+from\b(?:@sp@|/\*.*?\*/|@lp@)+[\w.`\[\]\"]+(?:@sp@*(?:where\b|limit\b|order\b|group\b|union\b|--|@hash@|@sc@|@rp@|$|@q@))", "is", ALL),
+        ("comment or terminator after quote", r"(?:@q@@sp@*(?:--|@hash@(?![a-z0-9_])|/\*|@sc@@sp@*--|@sc@@sp@*$)|@rp@@sp@*(?:--|@hash@(?![a-z0-9_])|/\*|@sl@@star@|@sc@@sp@*--)|(?:\w|@rp@|@q@)@sc@@sp@*--(?:@sp@|$))", "is", ALL),
+        ("SELECT ... FROM", r"\bselect\b(?:@sp@|(?:/\*|@sl@@star@).*?(?:\*/|@star@@sl@)|@lp@)+(?:@star@|[\w.@`\[\]]+(?:@lp@.{0,80}?@rp@)?(?:@sp@*@com@@sp@*[\w.@`()\[\]'\"]+)*)(?:@sp@|(?:/\*|@sl@@star@).*?(?:\*/|@star@@sl@)|@rp@)+from\b(?:@sp@|(?:/\*|@sl@@star@).*?(?:\*/|@star@@sl@)|@lp@)+[\w.`\[\]\"]+(?:@sp@*(?:where\b|limit\b|order\b|group\b|union\b|--|@hash@|@sc@|@rp@|$|@q@))", "is", ALL),
         ("WAITFOR DELAY / time based", r"\bwaitfor\b@sp@+(?:delay|time)\b|\bpg_sleep\b|\bbenchmark@sp@*@lp@\d", "is", ALL),
         ("stacked query", r"@sc@@sp@*(?:select\b.{1,80}\bfrom\b|insert@sp@+into|update@sp@+\S+@sp@+set\b|delete@sp@+from|drop@sp@+(?:table|database|user)|declare@sp@+@at@|exec(?:ute)?@sp@+(?:@lp@|\w+@sp@*[\w@]|xp_|sp_|master)|create@sp@+(?:table|user|function|procedure)|alter@sp@+(?:table|user)|shutdown\b|truncate@sp@+table)", "is", ALL),
         ("ORDER BY / GROUP BY column probe", r"\b(?:order|group)@sp@+by@sp@+\d+@sp@*(?:--|@hash@|/\*|@com@|@sc@|@rp@|@q@|$|@amp@|\bdesc\b|\basc\b)", "is", ALL),
-        ("inline comment obfuscation", r"/\*!?\d*@sp@*(?:select|union|and|or|from|where|insert|update|delete|drop|sleep)\b|\b(?:select|union|and|or|from|where)/\*.*?\*/", "is", ALL),
+        ("inline comment obfuscation", r"(?:/\*|@sl@@star@)!?\d*@sp@*(?:select|union|and|or|from|where|insert|update|delete|drop|sleep)\b|\b(?:select|union|and|or|from|where)(?:/\*|@sl@@star@).*?(?:\*/|@star@@sl@)", "is", ALL),
         ("hex or char encoded string", r"\b0x[0-9a-f]{6,}\b.*(?:@com@|@rp@|\bfrom\b|\bor\b|\band\b)|(?:char|chr)@lp@\d+@rp@@sp@*(?:@plus@|\|\||@com@)", "is", ALL),
         ("INSERT INTO / UPDATE SET / DROP TABLE", r"\binsert@sp@+into@sp@+\S+.{0,80}\bvalues\b|\bupdate@sp@+\S+@sp@+set@sp@+\S+@sp@*@eq@|\bdrop@sp@+(?:table|database|schema|user|procedure|function)\b|\bdelete@sp@+from\b|\btruncate@sp@+table\b", "is", ALL),
+        ("comparison after OR/XOR with quoted or numeric operand", r"(?:\bx?or\b|@pipe@@pipe@|@amp@@amp@|\bdiv\b)@sp@*@lp@*@sp@*(?:@q@[^'\"`&]{0,40}@q@|\d+|null\b)@sp@*(?:<@gt@|<@eq@?@gt@?|@gt@@eq@?|!@eq@|@eq@|\blike\b|\bis\b)|\band@sp@+@lp@*@q@[^'\"`&]{0,40}@q@@sp@*(?:<|>|!?@eq@|\blike\b)", "is", ALL),
+        ("quote-operator-quote", r"\w@q@(?:or|and|xor|@pipe@@pipe@|@amp@@amp@|like|rlike|regexp|div)@q@|@q@@sp@*(?:collate|rlike|regexp|sounds@sp@+like)\b", "is", ALL),
+        ("NULL column list", r"\bnull@sp@*(?:@com@@sp@*null\b@sp@*){2,}", "is", ALL),
+        ("SQL statement keyword pair", r"\bdeclare@sp@+@at@\w|\bexec(?:ute)?@sp@+(?:immediate\b|xp_|sp_|master@dot@)|\b(?:create|alter)@sp@+(?:table|database|user|function|procedure|trigger|view)@sp@+[\w`\[\"]+(?:@sp@|@lp@|$)|\bxp_cmdshell\b|\bsp_(?:executesql|oacreate|makewebtask|addextendedproc|configure)\b|\bmsys\w*objects\b|\bsysibm@dot@|\bgrant@sp@+(?:connect|resource|dba|all|select)\b", "is", ALL),
+        ("AS alias FROM after quote or paren", r"(?:@q@|@rp@|\d)@sp@*as@sp@+@q@?\w+@q@?@sp@+from\b", "is", ALL),
+        ("PostgreSQL cast or JSON operator after quote or paren", r"(?:@q@|@rp@)@col@@col@(?:int|integer|text|jsonb?|varchar|numeric|bigint|regclass|oid|bytea|xml)\b|@q@@sp@*(?:@qm@@amp@|@qm@@pipe@|@lt@@at@|@at@@gt@|#>>?|-@gt@@gt@?)@sp@*@q@", "is", ALL),
+        ("comment after tautology", r"\b(?:x?or|and)@sp@+\w+@sp@*@eq@@sp@*\w+@sp@*(?:--|@hash@|/\*|@sl@@star@)", "is", ALL),
     ]),
     ("001", "XSS", [
-        ("dangerous HTML tag", r"@lt@@sp@*/?@sp@*(?:script|iframe|object|embed|svg|math|applet|meta|base|link|style|frameset|frame|isindex|xml|import|layer|ilayer|bgsound|vmlframe|xss|template|portal|html|body|form|marquee|animate|set|handler)\b", "is", ALL),
-        ("event handler attribute", r"@dl@on[a-z]{3,30}@sp@*@eq@", "is", ALL),
+        ("dangerous HTML tag", r"@lt@@sp@*/?@sp@*(?:script|iframe|object|embed|svg|math|applet|meta|base|link|style|frameset|frame|isindex|xml|import|layer|ilayer|bgsound|vmlframe|xss|template|portal|html|body|form|marquee|animate|set|handler|xmp|plaintext|listing|noembed|noframes|noscript|textarea|title|keygen|head|xsl:\w+|\w+:(?:include|vmlframe|script)|\?import|!(?:attlist|entity|doctype))\b", "is", ALL),
+        ("event handler attribute", r"@dl@" + EVENTS + r"@sp@*@eq@", "is", ALL),
         ("tag with event handler", r"@lt@[a-z][\w:-]*\b[^<>]*?\bon[a-z]{3,30}@sp@*@eq@", "is", ALL),
-        ("script URI scheme", r"(?:java|vb|live|ecma|j)(?:[\s\x00-\x1f]|&#\w+;?|&tab;|&newline;|%0[9ad])*s(?:[\s\x00-\x1f]|&#\w+;?|&tab;|&newline;)*c(?:[\s\x00-\x1f]|&#\w+;?)*r(?:[\s\x00-\x1f]|&#\w+;?)*i(?:[\s\x00-\x1f]|&#\w+;?)*p(?:[\s\x00-\x1f]|&#\w+;?)*t(?:[\s\x00-\x1f]|&#\w+;?|&tab;)*(?:@col@|&colon;|&#0*58;?|&#x0*3a;?)", "is", ALL),
+        ("script URI scheme", SCRIPT_URI, "is", ALL),
         ("data: URI with HTML or script", r"data@sp@*@col@@sp@*(?:text/html|text/xml|image/svg|application/(?:x-)?(?:javascript|ecmascript)|[\w/+-]*;base64@com@)", "is", ALL),
-        ("JavaScript sink call", r"\b(?:alert|prompt|confirm|eval|settimeout|setinterval|fromcharcode|execscript|atob)@sp@*(?:@lp@|@bt@)|\b(?:document@dot@(?:cookie|domain|write|location)|window@dot@(?:location|name|open)|\.innerhtml|location@dot@(?:href|hash))\b", "is", ALL),
+        ("JavaScript sink call", r"\b(?:alert|prompt|confirm|eval|settimeout|setinterval|fromcharcode|execscript|atob|btoa)@sp@*(?:@lp@(?!@sp@*$)|@bt@|&lpar;|%26lpar(?:%3b|;)|&#0*40;?|&#x0*28;?|%26%23(?:0*40|x0*28))|@lp@@sp@*(?:alert|prompt|confirm|eval)@sp@*@rp@@sp@*@lp@|\.appendchild@sp@*@lp@|\.(?:outerhtml|textcontent|srcdoc)@sp@*@eq@|\bdocument@dot@(?:createelement|body|write(?:ln)?)\b|\b(?:reflect|function|\w+@dot@(?:map|sort|call|apply|bind))@dot@(?:apply|call|constructor)\b@sp@*(?:@bt@|@lp@)|\.(?:call|apply)@sp@*@bt@|\b(?:document@dot@(?:cookie|domain|write|location)|window@dot@(?:location|name|open)|\.innerhtml|location@dot@(?:href|hash))\b", "is", ALL),
         ("HTML entity or escape encoded markup", r"&#x?0*(?:3c|60|28);?|\\x3c|\\u003c|\\74|&lt;@sp@*/?(?:script|img|svg|iframe)|\+adw-", "is", ("uri", "body")),
         ("CSS expression or binding", r"expression@sp@*@lp@|-moz-binding|behavior@sp@*@col@|@import\b|url@sp@*@lp@@sp@*@q@?@sp@*(?:java|vb)script", "is", ALL),
         ("template or prototype gadget", r"\{\{.*(?:constructor|\$eval|\$on|alert|prompt)|\bconstructor@dot@constructor\b|\[@sq@constructor@sq@\]", "is", ALL),
         ("HTML comment or CDATA break", r"@lt@!@lsb@cdata@lsb@|@lt@!--.*--@gt@|@lt@!--@sp@*#", "is", ALL),
         ("srcdoc or formaction attribute", r"@dl@(?:srcdoc|formaction|xlink:href|dynsrc|lowsrc|background)@sp@*@eq@", "is", ALL),
+        ("bracket access to a DOM global or sink", r"\b(?:top|self|window|parent|frames|globalthis|this|document|content|opener)@sp@*@lsb@(?:@sp@|/\*.*?\*/|@sl@@star@.*?@star@@sl@)*(?:@q@|@sl@\w+@sl@|\w+@sp@*@plus@)|@lsb@(?:@sp@|/\*.*?\*/)*@q@(?:alert|prompt|confirm|eval|cookie|document|location|innerhtml|constructor|fromcharcode|atob)@q@", "is", ALL),
+        ("JavaScript escape inside an identifier before a call", r"[a-z]*(?:\\(?:u00[0-9a-f]{2}|u\{[0-9a-f]+\}|x[0-9a-f]{2}|[0-7]{3})[a-z]*)+(?:@sq@|@dq@)?@rsb@?(?:@lp@|@bt@)", "is", ALL),
+        ("JSFuck or bracket-bang obfuscation", r"(?:@lp@|@lsb@)@ex@@lsb@@rsb@|@ex@@plus@@lsb@@rsb@|@plus@@ex@@plus@@lsb@", "is", ALL),
     ]),
     ("002", "CMDI", [
-        ("shell separator then command", SEP + r"@sp@*(?:@lb@|@lp@)?@sp@*(?:(?:/usr)?/s?bin/|\\\\?)?" + CMDS + r"(?:@sp@|@sc@|@pipe@|@amp@|@gt@|@lt@|@bt@|@rp@|@rb@|@com@|@q@|\$|@dol@)", "is", ALL),
-        ("command at start of value then separator", r"(?:^|@eq@|@q@)@sp@*(?:(?:/usr)?/s?bin/)?" + CMDS + r"@sp@*(?:@sc@|@pipe@|@amp@@amp@|@bt@)", "is", ("body",)),
+        ("shell separator then command", SEP + r"@sp@*(?:@lb@|@lp@)?@sp@*" + CMD_PATH + r"(?:" + CMDS_STRONG + CMD_END + "|" + CMDS_WEAK + CMD_WEAK_END + r"|@dol@@lb@?[a-z_]\w*@rb@?(?:@sp@|@sc@|@pipe@|@amp@|$))", "is", ALL),
+        ("command at start of value then separator", r"(?:^|@eq@|@q@)@sp@*" + CMD_PATH + CMDS + r"@sp@*(?:@sc@|@pipe@|@amp@@amp@|@bt@)", "is", ("body",)),
         ("command substitution", r"@dol@@lp@@sp@*[a-z/]|@bt@@sp@*(?:/\S+/)?" + CMDS + r"\b[^`]*@bt@", "is", ALL),
         ("IFS or brace expansion evasion", r"@dol@@lb@?ifs\b|@lb@@sp@*" + CMDS + r"@com@|@dol@@at@|\\[a-z]\\[a-z]", "is", ALL),
         ("absolute path to shell binary", r"/(?:usr/)?(?:s?bin|local/bin)/(?:bash|sh|zsh|ksh|dash|nc|ncat|netcat|python[23]?|perl|ruby|php|curl|wget|id|cat|ls|busybox)\b", "is", ALL),
@@ -124,16 +243,25 @@ RULES = [
         ("redirect into file or read sensitive file", r"(?:@gt@|@lt@)@sp@*/(?:etc|tmp|dev|var|proc)/|\b(?:cat|type|more|less|head|tail|nl|tac)@sp@+(?:/|\.\.|[a-z]@col@\\)", "is", ALL),
         ("command in XML element or JSON value", r"@lt@(?:cmd|command|exec|shell|run)@gt@[^<]{0,100}\b" + CMDS + r"\b|@dq@(?:cmd|command|exec|shell|run)@dq@@sp@*@col@@sp@*@dq@", "is", ("body",)),
         ("ping or sleep probe", SEP + r"@sp@*(?:ping@sp@+-[nc]@sp@*\d|sleep@sp@+\d|timeout@sp@+/?t?@sp@*\d)", "is", ALL),
+        ("command at start of value or header", r"(?:^|@eq@|@q@)@sp@*" + CMD_PATH + r"(?:" + CMDS_UNAMBIG + r"(?:@sp@|@dot@exe|$|@amp@|@sc@|@pipe@)|" + CMDS + r"@sp@+(?:--?[a-z]|@sl@|~|@dol@|[a-z]+@col@@sl@@sl@|[a-z]@col@(?:@bs@|@sl@)|@pct@\w+@pct@)|(?:sleep|ping@sp@+-[nc])@sp@+\d+@sp@*(?:$|@amp@))", "ism", ALL + ("ua",)),
+        ("Windows batch FOR or IF", r"\bfor@sp@+(?:/[dfrl]\b.{0,80}?)?@pct@@pct@?\w\b.{0,100}?\bin@sp@*@lp@.{0,200}?@rp@@sp@*do\b|\bif@sp@+(?:/i@sp@+)?(?:not@sp@+)?(?:exist@sp@+\S|errorlevel@sp@+\d|defined@sp@+\w|cmdextversion@sp@+\d|@pct@\w+@pct@|@dq@@pct@|@lsb@@pct@|[^\s<>]+@eq@@eq@[^\s<>]+@sp@+\w|@lp@\d+@sp@+(?:equ|neq|lss|leq|gtr|geq)\b|\S+@sp@+(?:equ|neq|lss|leq|gtr|geq)@sp@)", "is", ALL),
+        ("PHP or OS execution function call", r"\b(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|assert|phpinfo)@sp@*@lp@@sp@*(?:@q@|@dol@|@rp@)", "is", ALL),
+        ("which/whereis with a command name", r"\b(?:which|whereis|command@sp@+-v|type@sp@+-[pa])@sp@+" + CMDS_STRONG + r"\b", "is", ALL),
+        ("quote or variable glued inside a word", r"[a-z](?:\$\$|\$@|\$\{\}|''|\"\"|``|\$[a-z]\b)[a-z]", "is", ("uri", "cookie", "ua")),
+        ("shell variable or glob path", r"@dol@@lb@?(?:shell|ifs|home|path|pwd|oldpwd|random|bash_version)\b|@sl@[\w?*]*(?:@qm@|@star@|@lsb@[\w/]*@rsb@)[\w?*\[\]/]*@sl@[\w?*\[\]]*(?:@qm@|@star@|@lsb@)", "is", ("uri", "body", "cookie", "header")),
+        ("process substitution, brace expansion, fork bomb", r"(?:@lt@|@gt@)@lp@@sp@*[a-z/]|@lb@@com@[\w./-]+@com@|[a-z]@lb@[a-z]*@com@[a-z]*@rb@[a-z]|@lp@@sp@*@rp@@sp@*@lb@[^}]{0,40}@pipe@[^}]{0,40}@amp@", "is", ALL),
+        ("SMTP or IMAP command after line break", r"(?:[\r\n]|%0[ad]|&#1[03];|\\[rn])@sp@*(?:(?:mail@sp@+from|rcpt@sp@+to)@sp@*@col@|[a-z]\d{1,4}@sp@+(?:examine|select|list|append|login|fetch|store|uid|create|delete|rename|capability|logout|status|subscribe)\b)", "is", ALL),
+        ("Windows environment variable", r"@pct@(?:systemroot|windir|comspec|userprofile|appdata|localappdata|programfiles|programdata|homepath|homedrive|systemdrive|computername|allusersprofile|public|psmodulepath)@pct@", "is", ALL),
     ]),
     ("003", "TRAVERSAL", [
         ("dot-dot-slash", r"@dot@@dot@(?:@sl@|@bs@|;/)", "is", ("body", "cookie", "header")),
         ("dot-dot-slash in query", r"\?.*\.\.[/\\]|\.\.;/", "is", ("uri",)),
         ("encoded dot-dot-slash as sent", r"(?:\.|%(?:25)*2e|%(?:25)*c0%(?:25)*ae|%(?:25)*e0%(?:25)*80%(?:25)*ae|%(?:25)*c0\.|%u002e|%uff0e|%(?:25)*c0%(?:25)*2e){2,}(?:/|\\|%(?:25)*2f|%(?:25)*5c|%(?:25)*c0%(?:25)*af|%(?:25)*c1%(?:25)*9c|%(?:25)*c0%(?:25)*5c|%(?:25)*e0%(?:25)*80%(?:25)*af|%u2215|%u2216|%uff0f|%uff3c|%(?:25)*c1%(?:25)*1c|%(?:25)*c1%(?:25)*af|;)", "is", ("raw",)),
         ("sensitive Unix file", r"(?:^|[/\\=@sl@@bs@@eq@])(?:etc|proc|var|usr|root|home|opt|tmp|dev)(?:@sl@|@bs@)+(?:passwd|shadow|group|hosts|issue|motd|crontab|sudoers|fstab|profile|bashrc|environment|apache2?|httpd|nginx|mysql|ssh|self|log|local|lib|spool|mail|www|\.\w+|\d+/)", "is", ALL),
-        ("sensitive file name behind any separator", r"\b(?:etc|windows|winnt|system32|drivers)(?:\W|0x[25][fc]|%(?:25)*\w\w|%u\w{4}){1,24}?(?:passwd|shadow|issue|hosts|group|motd|system32|win\.ini|boot\.ini|drivers)\b|\b(?:boot|win|system)(?:\W|%(?:25)*\w\w){1,6}ini\b", "is", ALL + ("raw",)),
+        ("sensitive file name behind any separator", r"\b(?:etc|windows|winnt|system32|drivers)(?:\W|0x[25][fc]|%(?:25)*\w\w|%u\w{4}){1,24}?(?:passwd|shadow|issue|hosts|group|motd|win\.ini|boot\.ini|sam|software)\b|\b(?:boot|win|system)(?:\W|%(?:25)*\w\w){1,6}ini\b", "is", ALL + ("raw",)),
         ("overlong UTF-8 dot or slash", r"%(?:25)*(?:c[01]|e0%(?:25)*[89]\w|f0(?:%(?:25)*[89]\w){2}|f8(?:%(?:25)*[89]\w){3}|fc(?:%(?:25)*[89]\w){4})%(?:25)*(?:ae|af|9c|2e|2f|5c|1c)", "is", ("raw", "body")),
         ("proc self", r"/proc/(?:self|\d+)/(?:environ|cmdline|fd|maps|status|mem|cwd|exe|root)", "is", ALL),
-        ("sensitive Windows file", r"(?:boot|win|system|php|my)@dot@ini\b|(?:windows|winnt)(?:@sl@|@bs@)+(?:system32|win\.ini|repair|debug|panther|system\.ini)|inetpub(?:@sl@|@bs@)|\b[c-z]@col@(?:@bs@|@sl@)+(?:windows|winnt|boot|inetpub|program|users|documents|xampp|apache)", "is", ALL),
+        ("sensitive Windows file", r"(?:boot|win|system|php|my)@dot@ini\b|(?:windows|winnt)(?:@sl@|@bs@)+(?:system32(?:@sl@|@bs@)+(?:config|drivers|inetsrv|logfiles|[\w-]+@dot@(?:exe|dll|ini|log|sys|dat|cfg|xml|txt))|win\.ini|repair|debug|panther|system\.ini)|inetpub(?:@sl@|@bs@)|\b[c-z]@col@(?:@bs@|@sl@)+(?:(?:windows|winnt)(?:@bs@|@sl@)+(?!system32(?:@bs@|@sl@)+[\w-]+(?:@bs@|@sl@|\s|$|&))|boot|inetpub|program|users|documents|xampp|apache)", "is", ALL),
         ("web config or secret file", r"(?:@sl@|@bs@|^|@eq@)(?:\.htaccess|\.htpasswd|web@dot@config|wp-config@dot@php|\.env\b|\.git(?:@sl@|/)|\.svn(?:@sl@|/)|\.ssh(?:@sl@|/)|id_[rd]sa|\.bash_history|\.mysql_history|config@dot@(?:inc@dot@)?php|settings@dot@php|localsettings@dot@php|server@dot@xml|tomcat-users|catalina|httpd@dot@conf|nginx@dot@conf|\.aws/credentials)", "is", ALL),
         ("PHP or stream wrapper", r"\b(?:php|file|zip|phar|data|expect|glob|zlib|compress\.zlib|compress\.bzip2|input|jar|netdoc|gopher|dict|ogg|rar|ssh2(?:\.\w+)?)@col@(?:@sl@@sl@|@sl@)", "is", ALL),
         ("null byte after file name", r"\.\w{1,5}(?:%00|\x00)|%00\.\w{1,5}", "is", ("raw", "body")),
@@ -158,6 +286,10 @@ RULES = [
         ("Struts namespace OGNL in path", r"^/[^?]*(?:\$|%)@lb@", "is", ("uri",)),
         ("Java class name keyword", r"\b(?:runtime|processbuilder|classloader|urlclassloader|objectinputstream|inetaddress|fileoutputstream|fileinputstream|bufferedreader|inputstreamreader|scriptengine|unixprocess|processimpl|reflect@dot@method|methodutils|propertyutils|beanutils|ognlutil|valuestack)\b.{0,80}?(?:@dot@|@lp@|@at@)", "is", ALL),
         ("base64 encoded Java keyword", r"(?:amF2YS|phdmE|qYXZh|cnVudGltZQ|J1bnRpbWU|ydW50aW1l|UnVudGltZ|J1bnRpbW|SdW50aW1l|cHJvY2Vzc2J1aWxkZX|Byb2Nlc3NidWlsZGVy|wcm9jZXNzYnVpbGRlc|UHJvY2Vzc0J1aWxkZX|Byb2Nlc3NCdWlsZGVy|Qcm9jZXNzQnVpbGRlc|Y2xhc3Nsb2FkZX|NsYXNzbG9hZGVy|jbGFzc2xvYWRlc|Q2xhc3NMb2FkZX|NsYXNzTG9hZGVy|DbGFzc0xvYWRlc)", "s", ALL),
+        ("base64 encoded dangerous Java class or serialised stream", JAVA_B64, "s", ALL),
+        ("Java package or class reference", r"\b(?:java|javax|jdk|sun)@dot@[a-z_]\w*@dot@\w|\bcom@dot@(?:opensymphony|sun|mchange|thoughtworks|alibaba|fasterxml)@dot@|\borg@dot@(?:omg|apache|springframework|codehaus|hibernate|mozilla|python|jboss|glassfish)@dot@\w|\bjava@dot@lang@dot@\w", "is", ALL),
+        ("dangerous Java class name", r"\b(?:" + "|".join(c for c in JAVA_CLASSES if "." not in c and c[0].isupper() and len(c) > 9) + r")\b", "is", ALL),
+        ("JSP upload", r"filename@sp@*@eq@@sp@*@q@?[^\r\n\"';&]*?@dot@@sp@*(?:jspx?|jspf|jsw|jsv|jhtml|war)\b", "is", ("body", "header")),
     ]),
     ("006", "LOG4SHELL", [
         ("JNDI lookup", r"@dol@@lb@@sp@*jndi@sp@*@col@", "is", ALL + ("raw", "ua")),
@@ -172,8 +304,8 @@ RULES = [
         ("classic payload", r"@lp@@sp@*@rp@@sp@*@lb@@sp@*(?:@col@|_)?@sp@*@sc@@sp@*@rb@@sp@*@sc@", "is", ALL + ("raw",)),
     ]),
     ("008", "PROTOCOL", [
-        ("CRLF injection in URI", r"(?:%0d|%0a|%e5%98%8a|%e5%98%8d|\\r|\\n)(?:%0d|%0a|%20|%09)*[\w-]{2,}(?:%3a|:)|%0d%0a|%0a%0d", "i", ("raw",)),
-        ("CRLF in parameter", r"[\r\n](?:set-cookie|location|content-(?:type|length)|transfer-encoding|http/\d|x-[\w-]+|refresh)\s*:", "is", ("uri",)),
+        ("CRLF injection in URI", r"(?:%0d|%0a|%e5%98%8a|%e5%98%8d|\\r|\\n)(?:%0d|%0a|%20|%09)*[\w-]{2,}(?:%3a|:)(?:%20|%09| )*(?!%0[ad]|$|&)|%0d%0a", "i", ("raw",)),
+        ("CRLF in parameter", r"[\r\n](?:set-cookie|location|content-(?:type|length)|transfer-encoding|http/\d|x-[\w-]+|refresh)[ \t]*:[ \t]*[^\s&]", "is", ("uri",)),
         ("encoded CRLF header in body", r"%0[ad](?:%0[ad])?(?:set-cookie|location|content-|http/|refresh|transfer-encoding)", "is", ("body",)),
         ("HTTP request line in parameter or body", r"(?:^|[\r\n]|%0a|@eq@)@sp@*(?:get|post|put|head|delete|options|trace|connect)@sp@+\S+@sp@+http/\d", "is", ("uri", "body")),
         ("Transfer-Encoding not plain chunked", r"^transfer-encoding[ \t]*:(?![ \t]*chunked[ \t]*\r?$)", "im", ("header",)),
