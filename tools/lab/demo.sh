@@ -221,7 +221,9 @@ pause
 heading "Phase 3: L7 inspection with the bundled web-attack signatures"
 say "rampartd also inspects HTTP (found by content, on any port) with rules/rampart-web.rules,"
 say "enforced inline (--rules-drop: the set's alert actions become drop)."
-lab_start_rampartd "$POLICY" --rules-drop "$LAB_REPO_DIR/rules/rampart-web.rules" --hs-cache "$LAB_DIR/hs" ||
+say "(the first run compiles the signatures with Hyperscan, about half a minute; later runs load them"
+say " from the cache in /var/cache/rampart/hyperscan)"
+LAB_START_TIMEOUT=180 lab_start_rampartd "$POLICY" --rules-drop "$LAB_REPO_DIR/rules/rampart-web.rules" ||
   abort "rampartd did not start with the signatures"
 step "Allowed: an ordinary request"
 expect_http_ok "http://$LAB_SRV4:8080/"
