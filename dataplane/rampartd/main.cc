@@ -108,6 +108,31 @@ std::vector<std::string> offline_eal_args(const char* argv0, const Options& o) {
           vdev};
 }
 
+// Everything after a successful rte_eal_init, on every path out (normal end
+// or an error part-way through set-up): DPDK objects are freed while the EAL
+// still exists, then the EAL and its runtime directory go.
+void shutdown_dataplane(App& app) {
+  {
+    std::lock_guard<std::mutex> lock(g_app_mutex);
+    g_app = nullptr;
+  }
+  for (uint16_t p = 0; p < app.ports.size(); ++p) {
+    rte_eth_dev_stop(p);
+    rte_eth_dev_close(p);
+  }
+  app.eve.reset();
+  app.workers.clear();
+  app.rules.reset();
+  if (app.pool != nullptr) rte_mempool_free(app.pool);
+  app.pool = nullptr;
+  const std::string runtime_dir = rte_eal_get_runtime_dir();
+  rte_eal_cleanup();
+  // The EAL leaves its runtime directory (config, fbarrays, telemetry
+  // socket) behind; the file prefix is ours alone, so remove it.
+  std::error_code ec;
+  std::filesystem::remove_all(runtime_dir, ec);
+}
+
 int worker_main(void* arg) {
   static_cast<Worker*>(arg)->run(g_stop);
   return 0;
@@ -240,7 +265,7 @@ int run(int argc, char** argv) {
   const uint16_t nb_ports = rte_eth_dev_count_avail();
   if (nb_ports == 0) {
     fmt::print(stderr, "rampartd: no ports: give PCI devices or --vdev (or --pcap FILE for offline mode)\n");
-    rte_eal_cleanup();
+    shutdown_dataplane(app);
     return 1;
   }
   std::vector<unsigned> worker_lcores;
@@ -264,14 +289,14 @@ int run(int argc, char** argv) {
   if (app.pool == nullptr) {
     fmt::print(stderr, "rampartd: cannot create a pool of {} mbufs: {} (raise -m or lower --mbufs)\n", mbufs,
                rte_strerror(rte_errno));
-    rte_eal_cleanup();
+    shutdown_dataplane(app);
     return 1;
   }
   for (uint16_t p = 0; p < nb_ports; ++p) {
     auto info = setup_port(p, po, app.pool);
     if (!info) {
       fmt::print(stderr, "rampartd: {}\n", info.error().message);
-      rte_eal_cleanup();
+      shutdown_dataplane(app);
       return 1;
     }
     app.port_names.push_back(info->name);
@@ -281,13 +306,13 @@ int run(int argc, char** argv) {
   auto rs = RuleSet::build(app.policy, 1, static_cast<int>(rte_socket_id()));
   if (!rs) {
     fmt::print(stderr, "rampartd: {}\n", rs.error().message);
-    rte_eal_cleanup();
+    shutdown_dataplane(app);
     return 1;
   }
   auto rcu = RuleSetRcu::create(nb_workers, std::move(*rs));
   if (!rcu) {
     fmt::print(stderr, "rampartd: {}\n", rcu.error().message);
-    rte_eal_cleanup();
+    shutdown_dataplane(app);
     return 1;
   }
   app.rules = std::move(*rcu);
@@ -323,7 +348,7 @@ int run(int argc, char** argv) {
                                  static_cast<int>(rte_socket_id()));
     if (!worker) {
       fmt::print(stderr, "rampartd: worker {}: {}\n", w, worker.error().message);
-      rte_eal_cleanup();
+      shutdown_dataplane(app);
       return 1;
     }
     app.workers.push_back(std::move(*worker));
@@ -332,7 +357,7 @@ int run(int argc, char** argv) {
     auto eve = EveWriter::open(o.eve_file, app.port_names);
     if (!eve) {
       fmt::print(stderr, "rampartd: {}\n", eve.error().message);
-      rte_eal_cleanup();
+      shutdown_dataplane(app);
       return 1;
     }
     app.eve = std::move(*eve);
@@ -401,24 +426,7 @@ int run(int argc, char** argv) {
   drain_events(app);
   if (offline || o.summary) fmt::print("{}\n", build_summary(app).dump(offline ? -1 : 2));
   std::fflush(stdout);
-  {
-    std::lock_guard<std::mutex> lock(g_app_mutex);
-    g_app = nullptr;
-  }
-  for (uint16_t p = 0; p < nb_ports; ++p) {
-    rte_eth_dev_stop(p);
-    rte_eth_dev_close(p);
-  }
-  app.eve.reset();
-  app.workers.clear();
-  app.rules.reset();
-  rte_mempool_free(app.pool);
-  const std::string runtime_dir = rte_eal_get_runtime_dir();
-  rte_eal_cleanup();
-  // The EAL leaves its runtime directory (config, fbarrays, telemetry
-  // socket) behind; the file prefix is ours alone, so remove it.
-  std::error_code ec;
-  std::filesystem::remove_all(runtime_dir, ec);
+  shutdown_dataplane(app);
   return 0;
 }
 

@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""rampartd refuses bad input with a clear message and exit code 1, never a
+crash, and leaves no EAL runtime directory behind, whichever set-up step
+fails (before or after the EAL has started).
+
+usage: cli_errors.py --rampartd PATH
+"""
+import argparse
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import caselib  # noqa: E402  (scapy helpers: one valid capture)
+from scapy.utils import wrpcap  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rampartd", required=True)
+    a = ap.parse_args()
+    passed = failed = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        good = os.path.join(tmp, "good.pcap")
+        wrpcap(good, caselib.tcp_session(caselib.C4, caselib.S4, 40000, 80))
+        bad_policy = os.path.join(tmp, "bad.yaml")
+        with open(bad_policy, "w") as f:
+            f.write("default_action: maybe\nrules:\n  - action: allow\n    dst_ports: 80\n")
+        bad_rules = os.path.join(tmp, "bad.rules")
+        with open(bad_rules, "w") as f:
+            f.write("alert tcp any any -> any any (content:\"a\";)\n")
+        not_pcap = os.path.join(tmp, "text.pcap")
+        with open(not_pcap, "w") as f:
+            f.write("this is not a capture\n")
+        cases = [
+            ("unwritable EVE file (fails after the EAL started)",
+             ["--pcap", good, "--eve", "/nonexistent-dir/eve.json"], "cannot open EVE file /nonexistent-dir/eve.json"),
+            ("policy with errors", ["--pcap", good, "--policy", bad_policy], "bad.yaml:1:17: error:"),
+            ("signatures with errors", ["--pcap", good, "--rules", bad_rules], "bad.rules:1: error: no sid"),
+            ("not a capture file", ["--pcap", not_pcap], "cannot read as a capture file"),
+            ("missing capture file", ["--pcap", os.path.join(tmp, "absent.pcap")], "cannot read as a capture file"),
+            ("unknown option", ["--pcap", good, "--frobnicate"], "unknown option '--frobnicate'"),
+            ("MTU out of range", ["--pcap", good, "--mtu", "99999"], "--mtu: needs an MTU"),
+        ]
+        for name, args, message in cases:
+            before = set(glob.glob("/var/run/dpdk/rampart-offline-*"))
+            r = subprocess.run([a.rampartd] + args, capture_output=True, text=True, timeout=60)
+            left = set(glob.glob("/var/run/dpdk/rampart-offline-*")) - before
+            problems = []
+            if r.returncode not in (1, 2):
+                problems.append("exit code %d (want 1 or 2; negative means a signal)" % r.returncode)
+            if message not in r.stderr:
+                problems.append("stderr lacks %r: %s" % (message, r.stderr.strip().splitlines()[-3:]))
+            if left:
+                problems.append("left EAL runtime dirs %s" % sorted(left))
+            if problems:
+                failed += 1
+                print("FAIL  %s: %s" % (name, "; ".join(problems)))
+            else:
+                passed += 1
+                print("PASS  %s (exit %d)" % (name, r.returncode))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
