@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstring>
 
+#include "dataplane/common/byte_order.h"
 #include "dataplane/common/macros.h"
 
 namespace rampart::dp {
@@ -19,14 +20,10 @@ constexpr int kMaxVlanTags = 2;
 // attempt or garbage (Suricata and Linux bound this too).
 constexpr int kMaxIpv6ExtHeaders = 8;
 
-RAMPART_ALWAYS_INLINE uint16_t rd16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
-RAMPART_ALWAYS_INLINE uint32_t rd32(const uint8_t* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
-}
 
 bool ipv4_checksum_ok(const uint8_t* h, uint32_t len) {
   uint32_t sum = 0;
-  for (uint32_t i = 0; i + 1 < len; i += 2) sum += rd16(h + i);
+  for (uint32_t i = 0; i + 1 < len; i += 2) sum += load_be16(h + i);
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
   return sum == 0xffff;
 }
@@ -66,10 +63,10 @@ bool parse_icmp_inner(const uint8_t* p, uint32_t len, bool v6, PacketMeta& m) {
     m.inner_proto = p[9];
     std::memcpy(m.inner_src, p + 12, 4);
     std::memcpy(m.inner_dst, p + 16, 4);
-    const bool first_fragment = (rd16(p + 6) & 0x1fff) == 0;
+    const bool first_fragment = (load_be16(p + 6) & 0x1fff) == 0;
     if (has_ports(m.inner_proto) && first_fragment && ihl + 4 <= len) {
-      m.inner_src_port = rd16(p + ihl);
-      m.inner_dst_port = rd16(p + ihl + 2);
+      m.inner_src_port = load_be16(p + ihl);
+      m.inner_dst_port = load_be16(p + ihl + 2);
     }
     return true;
   }
@@ -78,8 +75,8 @@ bool parse_icmp_inner(const uint8_t* p, uint32_t len, bool v6, PacketMeta& m) {
   std::memcpy(m.inner_src, p + 8, 16);
   std::memcpy(m.inner_dst, p + 24, 16);
   if (has_ports(m.inner_proto) && 44 <= len) {
-    m.inner_src_port = rd16(p + 40);
-    m.inner_dst_port = rd16(p + 42);
+    m.inner_src_port = load_be16(p + 40);
+    m.inner_dst_port = load_be16(p + 42);
   }
   return true;
 }
@@ -103,10 +100,10 @@ DropReason parse_l4(const uint8_t* l4, uint32_t bytes, uint32_t in_buf, PacketMe
           (!ack && (f & (tcp_flag::kFin | tcp_flag::kPsh | tcp_flag::kUrg)) != 0)) {
         return DropReason::kTcpBadFlags;
       }
-      m.src_port = rd16(l4);
-      m.dst_port = rd16(l4 + 2);
-      m.tcp_seq = rd32(l4 + 4);
-      m.tcp_ack = rd32(l4 + 8);
+      m.src_port = load_be16(l4);
+      m.dst_port = load_be16(l4 + 2);
+      m.tcp_seq = load_be32(l4 + 4);
+      m.tcp_ack = load_be32(l4 + 8);
       m.tcp_flags = f;
       m.l4_len = static_cast<uint16_t>(doff);
       m.payload_len = static_cast<uint16_t>(bytes - doff);
@@ -115,12 +112,12 @@ DropReason parse_l4(const uint8_t* l4, uint32_t bytes, uint32_t in_buf, PacketMe
     case ip_proto::kUdp: {
       if (bytes < 8) return first_fragment ? DropReason::kNone : DropReason::kUdpTruncated;
       if (in_buf < 8) return DropReason::kHeadersTooLong;
-      const uint16_t ulen = rd16(l4 + 4);
+      const uint16_t ulen = load_be16(l4 + 4);
       // In a fragment the UDP length covers the whole datagram; the
       // reassembly tracker checks it against the datagram's size.
       if (ulen < 8 || (!first_fragment && ulen > bytes)) return DropReason::kUdpBadLength;
-      m.src_port = rd16(l4);
-      m.dst_port = rd16(l4 + 2);
+      m.src_port = load_be16(l4);
+      m.dst_port = load_be16(l4 + 2);
       m.l4_len = 8;
       m.payload_len = static_cast<uint16_t>(ulen - 8);
       break;
@@ -128,8 +125,8 @@ DropReason parse_l4(const uint8_t* l4, uint32_t bytes, uint32_t in_buf, PacketMe
     case ip_proto::kSctp: {
       if (bytes < 12) return first_fragment ? DropReason::kNone : DropReason::kSctpTruncated;
       if (in_buf < 12) return DropReason::kHeadersTooLong;
-      m.src_port = rd16(l4);
-      m.dst_port = rd16(l4 + 2);
+      m.src_port = load_be16(l4);
+      m.dst_port = load_be16(l4 + 2);
       m.l4_len = 12;
       m.payload_len = static_cast<uint16_t>(bytes - 12);
       break;
@@ -146,7 +143,7 @@ DropReason parse_l4(const uint8_t* l4, uint32_t bytes, uint32_t in_buf, PacketMe
       if (v6 ? is_icmpv6_query(m.icmp_type) : is_icmpv4_query(m.icmp_type)) {
         // Echo request and reply share the identifier: use it as both ports
         // so the reply finds the request's flow.
-        m.src_port = m.dst_port = rd16(l4 + 4);
+        m.src_port = m.dst_port = load_be16(l4 + 4);
       } else if (v6 ? is_icmpv6_error(m.icmp_type) : is_icmpv4_error(m.icmp_type)) {
         const uint32_t quoted = std::min(bytes, in_buf) - 8;
         if (!first_fragment && !parse_icmp_inner(l4 + 8, quoted, v6, m)) return DropReason::kIcmpTruncated;
@@ -172,7 +169,7 @@ DropReason parse_ipv4(const uint8_t* data, uint32_t avail, uint32_t frame_len, u
   if (ihl < 20) return DropReason::kIpv4BadHeaderLength;
   if (off + ihl > frame_len) return DropReason::kIpv4Truncated;
   if (off + ihl > avail) return DropReason::kHeadersTooLong;
-  const uint32_t total = rd16(ip + 2);
+  const uint32_t total = load_be16(ip + 2);
   if (total < ihl) return DropReason::kIpv4BadTotalLength;
   if (off + total > frame_len) return DropReason::kIpv4Truncated;
   if (!ipv4_checksum_ok(ip, ihl)) return DropReason::kIpv4BadChecksum;
@@ -186,13 +183,13 @@ DropReason parse_ipv4(const uint8_t* data, uint32_t avail, uint32_t frame_len, u
   std::memcpy(m.src, ip + 12, 4);
   std::memcpy(m.dst, ip + 16, 4);
 
-  const uint16_t ff = rd16(ip + 6);
+  const uint16_t ff = load_be16(ip + 6);
   const uint32_t frag_off = (ff & 0x1fffu) * 8u;
   m.more_fragments = (ff & 0x2000) != 0;
   if (m.more_fragments || frag_off != 0) {
     m.is_fragment = true;
     m.frag_offset = static_cast<uint16_t>(frag_off);
-    m.frag_id = rd16(ip + 4);
+    m.frag_id = load_be16(ip + 4);
     m.frag_payload_off = static_cast<uint16_t>(off + ihl);
     const uint32_t frag_bytes = total - ihl;
     if (frag_off + frag_bytes > 65535 - ihl || (m.more_fragments && (frag_bytes == 0 || frag_bytes % 8 != 0))) {
@@ -212,7 +209,7 @@ DropReason parse_ipv6(const uint8_t* data, uint32_t avail, uint32_t frame_len, u
   if (off + 40 > avail) return DropReason::kHeadersTooLong;
   const uint8_t* ip = data + off;
   if ((ip[0] >> 4) != 6) return DropReason::kIpv6BadVersion;
-  const uint32_t plen = rd16(ip + 4);
+  const uint32_t plen = load_be16(ip + 4);
   // A zero payload length announces a jumbogram (RFC 2675), which Ethernet
   // cannot carry: treat it as malformed.
   if (plen == 0 && ip[6] == 0) return DropReason::kIpv6BadPayloadLength;
@@ -240,7 +237,7 @@ DropReason parse_ipv6(const uint8_t* data, uint32_t avail, uint32_t frame_len, u
       if (seen_fragment_header) return DropReason::kIpv6BadExtHeader;
       seen_fragment_header = true;
       hlen = 8;
-      const uint16_t fo = rd16(h + 2);
+      const uint16_t fo = load_be16(h + 2);
       const uint32_t frag_off = fo & 0xfff8u;
       m.more_fragments = (fo & 1) != 0;
       // An atomic fragment (offset 0, no more fragments) is processed as a
@@ -248,7 +245,7 @@ DropReason parse_ipv6(const uint8_t* data, uint32_t avail, uint32_t frame_len, u
       if (m.more_fragments || frag_off != 0) {
         m.is_fragment = true;
         m.frag_offset = static_cast<uint16_t>(frag_off);
-        m.frag_id = rd32(h + 4);
+        m.frag_id = load_be32(h + 4);
         m.frag_payload_off = static_cast<uint16_t>(cur + 8);
         const uint32_t frag_bytes = end - (cur + 8);
         if (frag_off + frag_bytes > 65535 || (m.more_fragments && (frag_bytes == 0 || frag_bytes % 8 != 0))) {
@@ -287,14 +284,14 @@ DropReason parse_packet(const uint8_t* data, uint32_t avail, uint32_t frame_len,
   if (avail > frame_len) avail = frame_len;
   if (frame_len < 14) return DropReason::kEthTruncated;
   if (avail < 14) return DropReason::kHeadersTooLong;
-  uint16_t et = rd16(data + 12);
+  uint16_t et = load_be16(data + 12);
   uint32_t off = 14;
   while (et == kEtherVlan || et == kEtherQinQ || et == kEtherQinQOld) {
     if (m.vlan_count == kMaxVlanTags) return DropReason::kVlanTooDeep;
     if (off + 4 > frame_len) return DropReason::kVlanTruncated;
     if (off + 4 > avail) return DropReason::kHeadersTooLong;
-    if (m.vlan_count == 0) m.vlan_outer = rd16(data + off) & 0x0fff;
-    et = rd16(data + off + 2);
+    if (m.vlan_count == 0) m.vlan_outer = load_be16(data + off) & 0x0fff;
+    et = load_be16(data + off + 2);
     off += 4;
     ++m.vlan_count;
   }

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "tests/fuzz/fuzz_support.h"
 #include "dataplane/l7/dns/dns_message.h"
 
 namespace {
@@ -18,14 +19,7 @@ namespace {
 using rampart::dp::DnsMessage;
 using rampart::dp::DnsTcpParser;
 
-struct Digest {
-  uint64_t h = 1469598103934665603ull;
-  uint64_t count = 0;
-  void add(const void* p, size_t n) {
-    const auto* b = static_cast<const uint8_t*>(p);
-    for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
-  }
-};
+using Digest = rampart::fuzz::OutputDigest;
 
 void check(const DnsMessage& m) {
   if (m.qname_len > 254) std::abort();  // 253 text chars, or "."
@@ -65,19 +59,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   Digest chunked;
   auto p2 = std::make_unique<DnsTcpParser>(&sink, &chunked);
-  uint32_t x = uint32_t{seed} << 8 | 0x33u;
-  size_t at = 0;
-  while (at < size) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    const size_t max_chunk = (seed & 0x80) ? 3 : 300;
-    const size_t n = std::min(size - at, size_t{1} + x % max_chunk);
-    p2->feed(data + at, n);
-    at += n;
-  }
+  rampart::fuzz::feed_in_chunks(data, size, uint32_t{seed} << 8 | 0x33u, (seed & 0x80) ? size_t{3} : size_t{300},
+                                [&](const uint8_t* d, size_t n) { p2->feed(d, n); });
   p2->end_of_stream();
-  if (whole.count != chunked.count || whole.h != chunked.h) std::abort();
+  if (!(whole == chunked)) std::abort();
 
   using rampart::dp::DnsProbe;
   using rampart::dp::DnsTransport;

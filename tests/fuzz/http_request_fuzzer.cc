@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "tests/fuzz/fuzz_support.h"
 #include "dataplane/l7/http/http_request_parser.h"
 #include "dataplane/l7/http/uri_normalizer.h"
 
@@ -21,21 +22,7 @@ using rampart::dp::HttpParserConfig;
 using rampart::dp::HttpRequest;
 using rampart::dp::HttpRequestParser;
 
-// FNV-1a over everything a request exposes, in a fixed order.
-struct Digest {
-  uint64_t h = 1469598103934665603ull;
-  uint64_t count = 0;
-  void add(const void* p, size_t n) {
-    const auto* b = static_cast<const uint8_t*>(p);
-    for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
-  }
-  void add(std::string_view s) {
-    const uint64_t n = s.size();
-    add(&n, sizeof(n));
-    add(s.data(), s.size());
-  }
-  void add_u64(uint64_t v) { add(&v, sizeof(v)); }
-};
+using Digest = rampart::fuzz::OutputDigest;
 
 void sink(void* ctx, const HttpRequest& r) {
   auto* d = static_cast<Digest*>(ctx);
@@ -80,20 +67,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   Digest chunked;
   HttpRequestParser p2(cfg, &sink, &chunked);
-  uint32_t x = (uint32_t{seed_a} << 8 | seed_b) | 1u;
-  size_t at = 0;
-  while (at < size) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    const size_t max_chunk = (seed_b & 0x80) ? 4 : 64;
-    const size_t n = std::min(size - at, size_t{1} + x % max_chunk);
-    p2.feed(data + at, n);
-    at += n;
-  }
+  const size_t max_chunk = (seed_b & 0x80) ? 4 : 64;
+  rampart::fuzz::feed_in_chunks(data, size, (uint32_t{seed_a} << 8 | seed_b) | 1u, max_chunk,
+                                [&](const uint8_t* d, size_t n) { p2.feed(d, n); });
   p2.end_of_stream();
 
-  if (whole.count != chunked.count || whole.h != chunked.h) std::abort();
+  if (!(whole == chunked)) std::abort();
   if (p1.stream_anomalies() != p2.stream_anomalies()) std::abort();
 
   // The normaliser alone, with a buffer that may be too small.

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string_view>
 
+#include "tests/fuzz/fuzz_support.h"
 #include "dataplane/l7/tls/tls_client_hello.h"
 
 namespace {
@@ -48,17 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   whole->end_of_stream();
 
   auto chunked = std::make_unique<TlsClientHelloAccumulator>();
-  uint32_t x = uint32_t{seed} << 8 | 0x5bu;
-  size_t at = 0;
-  while (at < size) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    const size_t max_chunk = (seed & 0x80) ? 3 : 700;
-    const size_t n = std::min(size - at, size_t{1} + x % max_chunk);
-    chunked->feed(data + at, n);
-    at += n;
-  }
+  rampart::fuzz::feed_in_chunks(data, size, uint32_t{seed} << 8 | 0x5bu, (seed & 0x80) ? size_t{3} : size_t{700},
+                                [&](const uint8_t* d, size_t n) { chunked->feed(d, n); });
   chunked->end_of_stream();
 
   if (whole->status() != chunked->status()) std::abort();

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "dataplane/common/byte_order.h"
+
 namespace rampart::dp {
 
 namespace {
@@ -17,7 +19,6 @@ constexpr uint32_t kMaxLabel = 63;
 constexpr uint32_t kMaxPointers = 16;
 constexpr uint8_t kOpQuery = 0, kOpNotify = 4, kOpUpdate = 5;
 
-uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 
 bool hostname_byte(uint8_t c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
@@ -98,16 +99,16 @@ bool decode_name(const uint8_t* msg, size_t len, size_t off, DnsMessage& out, si
 bool parse_impl(const uint8_t* msg, size_t len, size_t declared, DnsMessage& out) {
   if (len < kHeaderBytes) {
     out.anomalies |= dns_anomaly::kTruncated;
-    if (len >= 2) out.id = be16(msg);
-    if (len >= 4) out.flags = be16(msg + 2);
+    if (len >= 2) out.id = load_be16(msg);
+    if (len >= 4) out.flags = load_be16(msg + 2);
     return false;
   }
-  out.id = be16(msg);
-  out.flags = be16(msg + 2);
-  out.qdcount = be16(msg + 4);
-  out.ancount = be16(msg + 6);
-  out.nscount = be16(msg + 8);
-  out.arcount = be16(msg + 10);
+  out.id = load_be16(msg);
+  out.flags = load_be16(msg + 2);
+  out.qdcount = load_be16(msg + 4);
+  out.ancount = load_be16(msg + 6);
+  out.nscount = load_be16(msg + 8);
+  out.arcount = load_be16(msg + 10);
   const uint64_t min_body =
       uint64_t{out.qdcount} * kMinQuestion + (uint64_t{out.ancount} + out.nscount + out.arcount) * kMinRecord;
   if (min_body > declared - kHeaderBytes) out.anomalies |= dns_anomaly::kCountMismatch;
@@ -127,8 +128,8 @@ bool parse_impl(const uint8_t* msg, size_t len, size_t declared, DnsMessage& out
     out.qname_len = 0;  // a question is all or nothing
     return false;
   }
-  out.qtype = be16(msg + next);
-  out.qclass = be16(msg + next + 2);
+  out.qtype = load_be16(msg + next);
+  out.qclass = load_be16(msg + next + 2);
   out.has_question = true;
   return true;
 }
@@ -138,12 +139,12 @@ DnsProbe probe_message(const uint8_t* m, size_t have, size_t total) {
   if (total < kHeaderBytes + kMinQuestion) return DnsProbe::kNo;
   const auto more = [&](size_t need) { return need <= total ? DnsProbe::kNeedMore : DnsProbe::kNo; };
   if (have < 4) return more(4);
-  const uint16_t flags = be16(m + 2);
+  const uint16_t flags = load_be16(m + 2);
   const uint8_t op = flags >> 11 & 0xf;
   if ((flags & 0x8000) != 0 || (flags & 0x000f) != 0 || (flags & 0x0040) != 0) return DnsProbe::kNo;  // QR, RCODE, Z
   if (op != kOpQuery && op != kOpNotify && op != kOpUpdate) return DnsProbe::kNo;
   if (have < kHeaderBytes) return more(kHeaderBytes);
-  const uint16_t qd = be16(m + 4), an = be16(m + 6), ns = be16(m + 8), ar = be16(m + 10);
+  const uint16_t qd = load_be16(m + 4), an = load_be16(m + 6), ns = load_be16(m + 8), ar = load_be16(m + 10);
   if (qd != 1) return DnsProbe::kNo;
   if (op == kOpQuery && (an != 0 || ns != 0 || ar > 2)) return DnsProbe::kNo;
   size_t pos = kHeaderBytes;
@@ -162,7 +163,7 @@ DnsProbe probe_message(const uint8_t* m, size_t have, size_t total) {
   }
   const size_t end = pos + 1 + 4;
   if (end > have) return more(end);
-  const uint16_t qtype = be16(m + pos + 1), qclass = be16(m + pos + 3);
+  const uint16_t qtype = load_be16(m + pos + 1), qclass = load_be16(m + pos + 3);
   if (qtype == 0) return DnsProbe::kNo;
   if (qclass != 1 && qclass != 3 && qclass != 4 && qclass != 254 && qclass != 255) return DnsProbe::kNo;
   const uint32_t records = uint32_t{an} + ns + ar;
@@ -180,7 +181,7 @@ void DnsTcpParser::feed(const uint8_t* data, size_t len) {
     if (len_have_ < 2) {
       len_bytes_[len_have_++] = data[at++];
       if (len_have_ == 2) {
-        msg_len_ = be16(len_bytes_);
+        msg_len_ = load_be16(len_bytes_);
         msg_have_ = 0;
         if (msg_len_ == 0) deliver(0);
       }
@@ -225,7 +226,7 @@ void DnsTcpParser::end_of_stream() {
 DnsProbe probe_dns_query(const uint8_t* data, size_t len, DnsTransport transport) {
   if (transport == DnsTransport::kUdp) return probe_message(data, len, len);
   if (len < 2) return DnsProbe::kNeedMore;
-  const size_t total = be16(data);
+  const size_t total = load_be16(data);
   return probe_message(data + 2, std::min(len - 2, total), total);
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "dataplane/common/byte_order.h"
+
 namespace rampart::dp {
 
 namespace {
@@ -21,7 +23,6 @@ constexpr uint32_t kMaxSni = 255;
 // longer than 2^14 is a record_overflow, flagged but still parsed.
 constexpr uint32_t kSslv2MinBody = 9;  // type, version, three lengths
 
-uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 
 bool is_grease(uint16_t v) { return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff); }
 
@@ -39,18 +40,28 @@ uint32_t sni_char_flags(const uint8_t* p, size_t n) {
   return f;
 }
 
-void parse_server_name(const uint8_t* p, size_t n, TlsClientHello& out) {
+// The body of an extension that is one 2-byte-length-prefixed list. A
+// length that disagrees with the extension is flagged and clamped; false
+// when not even the length fits.
+bool list_body(const uint8_t* p, size_t n, TlsClientHello& out, const uint8_t** q, const uint8_t** end) {
   if (n < 2) {
     out.anomalies |= tls_anomaly::kBadLength;
-    return;
+    return false;
   }
-  size_t list = be16(p);
+  size_t list = load_be16(p);
   if (list != n - 2) {
     out.anomalies |= tls_anomaly::kBadLength;
     list = std::min(list, n - 2);
   }
-  const uint8_t* q = p + 2;
-  const uint8_t* end = q + list;
+  *q = p + 2;
+  *end = *q + list;
+  return true;
+}
+
+void parse_server_name(const uint8_t* p, size_t n, TlsClientHello& out) {
+  const uint8_t* q;
+  const uint8_t* end;
+  if (!list_body(p, n, out, &q, &end)) return;
   bool seen_host = false;
   while (q < end) {
     if (end - q < 3) {
@@ -58,7 +69,7 @@ void parse_server_name(const uint8_t* p, size_t n, TlsClientHello& out) {
       return;
     }
     const uint8_t type = q[0];
-    const size_t len = be16(q + 1);
+    const size_t len = load_be16(q + 1);
     q += 3;
     if (len > static_cast<size_t>(end - q)) {
       out.anomalies |= tls_anomaly::kBadLength;
@@ -81,17 +92,9 @@ void parse_server_name(const uint8_t* p, size_t n, TlsClientHello& out) {
 }
 
 void parse_alpn(const uint8_t* p, size_t n, TlsClientHello& out) {
-  if (n < 2) {
-    out.anomalies |= tls_anomaly::kBadLength;
-    return;
-  }
-  size_t list = be16(p);
-  if (list != n - 2) {
-    out.anomalies |= tls_anomaly::kBadLength;
-    list = std::min(list, n - 2);
-  }
-  const uint8_t* q = p + 2;
-  const uint8_t* end = q + list;
+  const uint8_t* q;
+  const uint8_t* end;
+  if (!list_body(p, n, out, &q, &end)) return;
   while (q < end) {
     const size_t len = q[0];
     ++q;
@@ -118,7 +121,7 @@ void parse_supported_versions(const uint8_t* p, size_t n, TlsClientHello& out) {
     list = std::min(list, n - 1) & ~size_t{1};
   }
   for (size_t i = 0; i < list; i += 2) {
-    const uint16_t v = be16(p + 1 + i);
+    const uint16_t v = load_be16(p + 1 + i);
     if (!is_grease(v) && v > out.supported_version) out.supported_version = v;
   }
 }
@@ -134,13 +137,13 @@ bool parse_tls_client_hello(const uint8_t* body, size_t len, TlsClientHello& out
     return false;
   };
   if (len < 2 + 32 + 1) return fixed_fail();
-  out.legacy_version = be16(body);
+  out.legacy_version = load_be16(body);
   at = 34;
   const size_t sid = body[at++];
   if (sid > 32) out.anomalies |= tls_anomaly::kBadLength;
   if (len - at < sid + 2) return fixed_fail();
   at += sid;
-  const size_t cs = be16(body + at);
+  const size_t cs = load_be16(body + at);
   at += 2;
   if (cs < 2 || (cs & 1) != 0) out.anomalies |= tls_anomaly::kBadLength;
   if (len - at < cs + 1) return fixed_fail();
@@ -155,7 +158,7 @@ bool parse_tls_client_hello(const uint8_t* body, size_t len, TlsClientHello& out
     out.anomalies |= tls_anomaly::kBadLength;
     return true;
   }
-  size_t ext_len = be16(body + at);
+  size_t ext_len = load_be16(body + at);
   at += 2;
   if (ext_len > len - at) {
     out.anomalies |= tls_anomaly::kBadLength;
@@ -173,8 +176,8 @@ bool parse_tls_client_hello(const uint8_t* body, size_t len, TlsClientHello& out
       out.anomalies |= tls_anomaly::kBadLength;
       break;
     }
-    const uint16_t type = be16(q);
-    const size_t elen = be16(q + 2);
+    const uint16_t type = load_be16(q);
+    const size_t elen = load_be16(q + 2);
     q += 4;
     if (elen > static_cast<size_t>(end - q)) {
       out.anomalies |= tls_anomaly::kBadLength;
@@ -265,7 +268,7 @@ void TlsClientHelloAccumulator::record_header_done() {
     return;
   }
   if (hdr_[1] != 3) hello_.anomalies |= tls_anomaly::kBadRecordVersion;
-  record_left_ = be16(hdr_ + 3);
+  record_left_ = load_be16(hdr_ + 3);
   if (record_left_ == 0 || record_left_ > kMaxRecordPlaintext) hello_.anomalies |= tls_anomaly::kBadRecordLength;
   if (record_left_ == 0) {
     hdr_len_ = 0;  // next record
@@ -320,10 +323,10 @@ void TlsClientHelloAccumulator::check_sslv2() {
   TlsClientHello& h = hello_;
   h.sslv2 = true;
   h.anomalies |= tls_anomaly::kSslv2Hello;
-  h.legacy_version = be16(buf_ + 3);
-  const uint32_t cs = be16(buf_ + 5);
-  const uint32_t sid = be16(buf_ + 7);
-  const uint32_t chal = be16(buf_ + 9);
+  h.legacy_version = load_be16(buf_ + 3);
+  const uint32_t cs = load_be16(buf_ + 5);
+  const uint32_t sid = load_be16(buf_ + 7);
+  const uint32_t chal = load_be16(buf_ + 9);
   const uint32_t avail = need_ - 11;
   if (cs + sid + chal != avail || cs % 3 != 0) h.anomalies |= tls_anomaly::kBadLength;
   h.cipher_count = std::min(cs, avail) / 3;
@@ -356,14 +359,14 @@ TlsProbe probe_tls_client_hello(const uint8_t* data, size_t len) {
     if (len < 3) return TlsProbe::kNeedMore;
     if (data[2] > 4) return TlsProbe::kNo;
     if (len < 5) return TlsProbe::kNeedMore;
-    const uint32_t rec = be16(data + 3);
+    const uint32_t rec = load_be16(data + 3);
     if (rec < 4 || rec > TlsClientHelloAccumulator::kMaxRecordPlaintext + 2048) return TlsProbe::kNo;
     if (len < 6) return TlsProbe::kNeedMore;
     if (data[5] != kHandshakeClientHello) return TlsProbe::kNo;
     if (len < 7) return TlsProbe::kNeedMore;
     if (data[6] != 0) return TlsProbe::kNo;  // a hello over 64 KiB is not plausible
     if (len < 9) return TlsProbe::kNeedMore;
-    if (be16(data + 7) < 38) return TlsProbe::kNo;  // version + random + session_id length + ...
+    if (load_be16(data + 7) < 38) return TlsProbe::kNo;  // version + random + session_id length + ...
     if (len < 10) return TlsProbe::kNeedMore;
     if (data[9] != 3) return TlsProbe::kNo;
     if (len < 11) return TlsProbe::kNeedMore;
@@ -377,7 +380,7 @@ TlsProbe probe_tls_client_hello(const uint8_t* data, size_t len) {
     if (len < 3) return TlsProbe::kNeedMore;
     if (data[2] != kHandshakeClientHello) return TlsProbe::kNo;
     if (len < 5) return TlsProbe::kNeedMore;
-    const uint16_t v = be16(data + 3);
+    const uint16_t v = load_be16(data + 3);
     return (v == 0x0002 || (v >= 0x0300 && v <= 0x0304)) ? TlsProbe::kYes : TlsProbe::kNo;
   }
   return TlsProbe::kNo;
