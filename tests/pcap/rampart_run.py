@@ -8,6 +8,7 @@ process exits, and hundreds of corpus runs would otherwise pile up
 gigabytes of them under /var/run/dpdk.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -65,3 +66,29 @@ def run(cmd, timeout, cwd=None):
             r.left_runtime_dir = d
             shutil.rmtree(d, ignore_errors=True)
     return r
+
+
+def parse_summary(stdout):
+    """The JSON summary printed on stdout.
+
+    The contract is that stdout is the summary; if something else (a stray log
+    line) is printed too, the last line that parses as a JSON object with
+    packets_in is taken and a note is returned.
+    """
+    text = stdout.strip()
+    try:
+        obj = json.loads(text)
+        if isinstance(obj, dict):
+            return obj, None
+    except ValueError:
+        pass
+    for line in reversed(text.splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(obj, dict) and "packets_in" in obj:
+                return obj, "stdout has other output besides the JSON summary"
+    return None, None

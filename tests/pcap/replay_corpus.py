@@ -39,7 +39,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from rampart_run import run as run_rampartd, sanitizer_report  # noqa: E402
+from rampart_run import parse_summary, run as run_rampartd, sanitizer_report  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -124,26 +124,6 @@ def collect(data_dir):
     return files
 
 
-def parse_summary(stdout):
-    text = stdout.strip()
-    try:
-        obj = json.loads(text)
-        if isinstance(obj, dict):
-            return obj
-    except ValueError:
-        pass
-    for line in reversed(text.splitlines()):
-        line = line.strip()
-        if line.startswith("{"):
-            try:
-                obj = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(obj, dict) and "packets_in" in obj:
-                return obj
-    return None
-
-
 class Result:
     def __init__(self, path, rel):
         self.path, self.rel = path, rel
@@ -190,7 +170,7 @@ def run_one(rampartd, path, rel, timeout):
             what = why if not readable else "link type %s" % (",".join(str(l) for l in sorted(links)) or "?")
             res.detail = "%s (%s); exit %d: %s" % (fmt, what, r.returncode, stderr_tail[:200])
             return res
-        s = parse_summary(r.stdout)
+        s, _ = parse_summary(r.stdout)
         if s is None:
             res.detail = "exit 0 but no JSON summary on stdout: %r" % r.stdout[-200:]
             return res

@@ -57,7 +57,7 @@ import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rampart_run  # noqa: E402
-from rampart_run import sanitizer_report  # noqa: E402
+from rampart_run import parse_summary, sanitizer_report  # noqa: E402
 
 PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 RUN_TIMEOUT = 180
@@ -65,32 +65,6 @@ RUN_TIMEOUT = 180
 
 class CaseError(Exception):
     """The case itself is broken (not a rampartd failure)."""
-
-
-def parse_summary(stdout):
-    """The JSON summary printed on stdout.
-
-    The contract is that stdout is the summary; if something else (a stray log
-    line) is printed too, the last line that parses as a JSON object with
-    packets_in is taken and a note is returned.
-    """
-    text = stdout.strip()
-    try:
-        obj = json.loads(text)
-        if isinstance(obj, dict):
-            return obj, None
-    except ValueError:
-        pass
-    for line in reversed(text.splitlines()):
-        line = line.strip()
-        if line.startswith("{"):
-            try:
-                obj = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(obj, dict) and "packets_in" in obj:
-                return obj, "stdout has other output besides the JSON summary"
-    return None, None
 
 
 def check_invariant(s, problems):
