@@ -74,8 +74,8 @@ bool hs_accepts(const Pattern& p, std::string* why) {
   return true;
 }
 
-std::string cache_key_text(const std::vector<Pattern>& pats) {
-  std::string k = fmt::format("rampart-hs-cache v1 hs={}\n", hs_version());
+std::string cache_key_text(const std::vector<Pattern>& pats, unsigned mode) {
+  std::string k = fmt::format("rampart-hs-cache v2 hs={} mode={}\n", hs_version(), mode);
   for (const auto& p : pats) k += fmt::format("{} {} {}\n", p.flags, p.sig, p.expression.size()) + p.expression + "\n";
   return k;
 }
@@ -86,10 +86,10 @@ uint64_t fnv1a(const std::string& s) {
   return h;
 }
 
-Result<std::string> compile_database(const std::vector<Pattern>& pats, const SignatureCompileOptions& opt,
-                                     bool* cache_hit) {
+Result<std::string> compile_database(const std::vector<Pattern>& pats, unsigned mode,
+                                     const SignatureCompileOptions& opt, bool* cache_hit) {
   *cache_hit = false;
-  const std::string key = cache_key_text(pats);
+  const std::string key = cache_key_text(pats, mode);
   std::string cache_file;
   if (!opt.cache_dir.empty()) {
     cache_file = fmt::format("{}/{:016x}.hsdb", opt.cache_dir, fnv1a(key));
@@ -114,7 +114,7 @@ Result<std::string> compile_database(const std::vector<Pattern>& pats, const Sig
   }
   hs_database_t* db = nullptr;
   hs_compile_error_t* err = nullptr;
-  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(pats.size()), HS_MODE_BLOCK,
+  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(pats.size()), mode,
                        nullptr, &db, &err) != HS_SUCCESS) {
     std::string msg = err != nullptr && err->message != nullptr ? err->message : "unknown error";
     const int at = err != nullptr ? err->expression : -1;
@@ -155,6 +155,7 @@ Result<CompiledSignatures> compile_signatures(std::vector<Signature> sigs, const
   const auto start = std::chrono::steady_clock::now();
   CompiledSignatures out;
   std::array<std::vector<Pattern>, kSigBufferCount> per_buffer;
+  std::vector<Pattern> tcp_stream;
   for (auto& s : sigs) {
     Pattern p;
     SigBuffer buffer = SigBuffer::kStream;
@@ -163,22 +164,48 @@ Result<CompiledSignatures> compile_signatures(std::vector<Signature> sigs, const
       out.unsupported.push_back(fmt::format("{}: unsupported: {} (sid {})", s.source, why, s.sid));
       continue;
     }
+    if (s.proto == SigProto::kIcmp) {
+      out.unsupported.push_back(
+          fmt::format("{}: unsupported: content on ICMP payloads is not inspected (sid {})", s.source, s.sid));
+      continue;
+    }
     p.sig = static_cast<uint32_t>(out.signatures.size());
-    per_buffer[static_cast<std::size_t>(buffer)].push_back(std::move(p));
+    if (buffer == SigBuffer::kStream) {
+      // Raw payload: the TCP stream (streaming mode, every match: the first
+      // occurrence may fail verification and a later one pass) and/or UDP
+      // datagrams, by the signature's protocol.
+      const bool tcp = s.proto != SigProto::kUdp;
+      const bool udp = s.proto == SigProto::kUdp || s.proto == SigProto::kDns || s.proto == SigProto::kIp;
+      if (udp) per_buffer[static_cast<std::size_t>(buffer)].push_back(p);
+      if (tcp) {
+        p.flags &= ~static_cast<unsigned>(HS_FLAG_SINGLEMATCH);
+        tcp_stream.push_back(std::move(p));
+      }
+    } else {
+      per_buffer[static_cast<std::size_t>(buffer)].push_back(std::move(p));
+    }
     out.signatures.push_back(std::move(s));
   }
-  for (std::size_t b = 0; b < kSigBufferCount; ++b) {
-    BufferDatabase& db = out.databases[b];
-    db.buffer = static_cast<SigBuffer>(b);
-    db.patterns = per_buffer[b].size();
-    if (per_buffer[b].empty()) continue;
+  auto build = [&](const std::vector<Pattern>& pats, unsigned mode, BufferDatabase& db) -> Result<Ok> {
+    db.patterns = pats.size();
+    if (pats.empty()) return Ok{};
     bool hit = false;
-    auto bytes = compile_database(per_buffer[b], opt, &hit);
-    if (!bytes) return Error{fmt::format("buffer {}: {}", sig_buffer_name(db.buffer), bytes.error().message)};
+    auto bytes = compile_database(pats, mode, opt, &hit);
+    if (!bytes) {
+      return Error{fmt::format("buffer {}{}: {}", sig_buffer_name(db.buffer), mode == HS_MODE_STREAM ? " (tcp stream)" : "",
+                               bytes.error().message)};
+    }
     db.serialized = std::move(*bytes);
-    for (const auto& p : per_buffer[b]) db.sig_index.push_back(p.sig);
+    for (const auto& p : pats) db.sig_index.push_back(p.sig);
     if (hit) ++out.cache_hits;
+    return Ok{};
+  };
+  for (std::size_t b = 0; b < kSigBufferCount; ++b) {
+    out.databases[b].buffer = static_cast<SigBuffer>(b);
+    if (auto r = build(per_buffer[b], HS_MODE_BLOCK, out.databases[b]); !r) return r.error();
   }
+  out.tcp_stream.buffer = SigBuffer::kStream;
+  if (auto r = build(tcp_stream, HS_MODE_STREAM, out.tcp_stream); !r) return r.error();
   out.compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Signature compiler: a SignatureSet -> one Hyperscan block-mode database
-// per inspection buffer (CompiledSignatures), the cold half of L7 matching
+// per inspection buffer plus one streaming-mode database for the raw TCP
+// stream (CompiledSignatures), the cold half of L7 matching
 // (Snort's and Suricata's "multi-pattern matcher" stage). Each signature
 // contributes its fast pattern: the content marked fast_pattern, else its
 // longest positive content, else its first pcre compiled in Hyperscan's
@@ -32,7 +33,14 @@ struct BufferDatabase {
 
 struct CompiledSignatures {
   std::vector<Signature> signatures;  // those that compiled
+  // Block mode, one per buffer. databases[kStream] holds the signatures
+  // whose fast pattern is in the raw payload of UDP datagrams (proto udp,
+  // dns or ip).
   std::array<BufferDatabase, kSigBufferCount> databases;
+  // Streaming mode: signatures whose fast pattern is in the raw TCP stream
+  // (proto tcp, http, tls, dns or ip without a sticky buffer), matched
+  // across segment boundaries with per-flow stream state.
+  BufferDatabase tcp_stream;
   std::vector<std::string> unsupported;  // "file:line: unsupported: ... (sid N)"
   double compile_seconds = 0;
   std::size_t cache_hits = 0;

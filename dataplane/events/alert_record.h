@@ -13,7 +13,8 @@ enum class AlertKind : uint8_t {
   kStreamAnomaly = 2,  // overlapping TCP segments with different data
 };
 
-enum class AppProto : uint8_t { kHttp = 0, kTls = 1, kDns = 2 };
+// kNone: a raw-payload match (TCP stream or UDP datagram); no app fields.
+enum class AppProto : uint8_t { kHttp = 0, kTls = 1, kDns = 2, kNone = 3 };
 
 struct AlertRecord {
   uint64_t timestamp_ns;
@@ -32,7 +33,8 @@ struct AlertRecord {
   AlertKind kind;
   uint16_t url_len;
   uint8_t app_proto;   // AppProto: which fields below are filled
-  uint8_t pad[3];
+  uint8_t l4_proto;    // IPPROTO_TCP or IPPROTO_UDP
+  uint8_t pad[2];
   char method[16];
   char host[64];  // HTTP host, TLS SNI or DNS query name (truncated)
   char user_agent[128];

@@ -201,25 +201,31 @@ void EveWriter::write_alert(const AlertRecord& a, const SignatureMatcher& sigs) 
   auto it = std::back_inserter(out);
   const char* iface = a.in_port < port_names_.size() ? port_names_[a.in_port].c_str() : "unknown";
   const int severity = s.priority != 0 ? s.priority : 3;
-  const bool tls = a.app_proto == static_cast<uint8_t>(AppProto::kTls);
-  const bool dns = a.app_proto == static_cast<uint8_t>(AppProto::kDns);
+  const auto app = static_cast<AppProto>(a.app_proto);
+  const bool tls = app == AppProto::kTls;
+  const bool dns = app == AppProto::kDns;
+  const bool raw = app == AppProto::kNone;  // a raw-payload match: no app-layer fields
   fmt::format_to(it,
                  "{{\"timestamp\":\"{}\",\"flow_id\":{},\"in_iface\":\"{}\",\"event_type\":\"alert\","
-                 "\"src_ip\":\"{}\",\"src_port\":{},\"dest_ip\":\"{}\",\"dest_port\":{},\"proto\":\"{}\","
-                 "\"app_proto\":\"{}\",\"alert\":{{\"action\":\"{}\",\"gid\":{},\"signature_id\":{},\"rev\":{},"
-                 "\"signature\":\"{}\",\"category\":\"{}\",\"severity\":{}}},",
+                 "\"src_ip\":\"{}\",\"src_port\":{},\"dest_ip\":\"{}\",\"dest_port\":{},\"proto\":\"{}\",",
                  eve_timestamp(a.timestamp_ns), a.flow_id, iface, ip_string(a.src, a.family), a.src_port,
-                 ip_string(a.dst, a.family), a.dst_port, dns ? "UDP" : "TCP", tls ? "tls" : (dns ? "dns" : "http"),
-                 a.blocked ? "blocked" : "allowed", s.gid,
-                 s.sid, s.rev, json_escape(s.msg), json_escape(s.classtype), severity);
-  if (tls) {
-    fmt::format_to(it, "\"tls\":{{\"sni\":\"{}\"}}}}\n", json_escape(std::string_view(a.host, a.host_len)));
+                 ip_string(a.dst, a.family), a.dst_port, a.l4_proto == 17 ? "UDP" : "TCP");
+  if (!raw) fmt::format_to(it, "\"app_proto\":\"{}\",", tls ? "tls" : (dns ? "dns" : "http"));
+  fmt::format_to(it,
+                 "\"alert\":{{\"action\":\"{}\",\"gid\":{},\"signature_id\":{},\"rev\":{},"
+                 "\"signature\":\"{}\",\"category\":\"{}\",\"severity\":{}}}",
+                 a.blocked ? "blocked" : "allowed", s.gid, s.sid, s.rev, json_escape(s.msg), json_escape(s.classtype),
+                 severity);
+  if (raw) {
+    fmt::format_to(it, "}}\n");
+  } else if (tls) {
+    fmt::format_to(it, ",\"tls\":{{\"sni\":\"{}\"}}}}\n", json_escape(std::string_view(a.host, a.host_len)));
   } else if (dns) {
-    fmt::format_to(it, "\"dns\":{{\"query\":[{{\"type\":\"query\",\"rrname\":\"{}\"}}]}}}}\n",
+    fmt::format_to(it, ",\"dns\":{{\"query\":[{{\"type\":\"query\",\"rrname\":\"{}\"}}]}}}}\n",
                    json_escape(std::string_view(a.host, a.host_len)));
   } else {
     fmt::format_to(it,
-                   "\"http\":{{\"hostname\":\"{}\",\"url\":\"{}\",\"http_user_agent\":\"{}\",\"http_method\":\"{}\"}}}}\n",
+                   ",\"http\":{{\"hostname\":\"{}\",\"url\":\"{}\",\"http_user_agent\":\"{}\",\"http_method\":\"{}\"}}}}\n",
                    json_escape(std::string_view(a.host, a.host_len)), json_escape(std::string_view(a.url, a.url_len)),
                    json_escape(std::string_view(a.user_agent, a.ua_len)),
                    json_escape(std::string_view(a.method, a.method_len)));

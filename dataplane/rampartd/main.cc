@@ -188,10 +188,13 @@ int run(int argc, char** argv) {
       patterns += db.patterns;
       bytes += db.serialized.size();
     }
-    fmt::print("hyperscan: {} signatures compiled ({} patterns, {} KiB of databases), {} unsupported by Hyperscan, "
-               "{:.1f} s{}\n",
-               compiled->signatures.size(), patterns, bytes / 1024, compiled->unsupported.size(),
-               compiled->compile_seconds, compiled->cache_hits > 0 ? " (from cache)" : "");
+    patterns += compiled->tcp_stream.patterns;
+    bytes += compiled->tcp_stream.serialized.size();
+    fmt::print("hyperscan: {} signatures compiled ({} patterns, {} of them raw TCP stream in streaming mode, "
+               "{} KiB of databases), {} unsupported by Hyperscan, {:.1f} s{}\n",
+               compiled->signatures.size(), patterns, compiled->tcp_stream.patterns, bytes / 1024,
+               compiled->unsupported.size(), compiled->compile_seconds,
+               compiled->cache_hits > 0 ? " (from cache)" : "");
     return readable && sigs.errors.empty() ? 0 : 1;
   }
 

@@ -69,6 +69,9 @@ nlohmann::ordered_json build_summary(const App& app) {
     add("flows_blocked", s.flows_blocked.get());
     add("stream_overlaps_different", s.stream_anomalies.get());
     add("http_anomalies", s.http_anomalies.get());
+    add("raw_stream_bytes", s.raw_stream_bytes.get());
+    add("raw_stream_gaps", s.raw_stream_gaps.get());
+    add("raw_pending_dropped", s.raw_pending_dropped.get());
     const ReassemblyStats& r = x->reassembly_stats();
     add("stream_delivered_bytes", r.delivered_bytes.get());
     add("stream_gaps", r.gaps.get());

@@ -31,6 +31,18 @@ Result<std::unique_ptr<L7Inspector>> L7Inspector::create(uint16_t worker, const 
     l->tls_free_.push_back(static_cast<int16_t>(i));
   }
   l->header_buf_.resize(cfg.http.header_store + 4u * cfg.http.max_headers);
+  if (matcher->has_stream_signatures()) {
+    if (cfg.raw_window == 0) return Error{"raw_window must be at least 1 byte"};
+    l->raw_window_ = cfg.raw_window;
+    l->windows_.resize(std::size_t{cfg.slots} * cfg.raw_window);
+    l->linear_.resize(cfg.raw_window);
+    for (uint32_t i = 0; i < cfg.slots; ++i) {
+      auto stream = matcher->open_stream();
+      if (!stream) return stream.error();
+      l->slots_[i].raw = *stream;
+      l->slots_[i].window = l->windows_.data() + std::size_t{i} * cfg.raw_window;
+    }
+  }
   const std::string name = fmt::format("rp_alerts_{}", worker);
   l->alerts_ = rte_ring_create_elem(name.c_str(), sizeof(AlertRecord), cfg.alert_ring_size, socket,
                                     RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -39,6 +51,7 @@ Result<std::unique_ptr<L7Inspector>> L7Inspector::create(uint16_t worker, const 
 }
 
 L7Inspector::~L7Inspector() {
+  for (auto& s : slots_) SignatureMatcher::close_stream(s.raw);
   if (alerts_ != nullptr) rte_ring_free(alerts_);
 }
 
@@ -55,6 +68,13 @@ int32_t L7Inspector::attach() {
   s.probe_len = 0;
   s.tls = -1;
   s.parser->reset();
+  s.app = AppLayer::kNone;
+  s.raw_active = s.raw != nullptr;
+  if (s.raw_active) matcher_->reset_stream(s.raw);
+  s.window_head = 0;
+  s.window_len = 0;
+  s.raw_offset = 0;
+  s.pending.n = 0;
   stats_.flows_inspected.add();
   return i;
 }
@@ -65,7 +85,63 @@ void L7Inspector::detach(int32_t slot) {
   reasm_->release(s.stream);
   release_tls(s);
   s.state = SlotState::kFree;
+  s.raw_active = false;
   free_.push_back(slot);
+}
+
+bool L7Inspector::finished(const Slot& s) {
+  const bool app_done =
+      s.state == SlotState::kIgnored || s.state == SlotState::kDone || s.state == SlotState::kBlocked;
+  return app_done && (!s.raw_active || s.state == SlotState::kBlocked);
+}
+
+MatchFlow L7Inspector::match_flow(uint8_t l4_proto, AppLayer app) const {
+  const L7FlowInfo& f = *cur_flow_;
+  MatchFlow m;
+  m.client = f.client;
+  m.server = f.server;
+  m.client_port = f.client_port;
+  m.server_port = f.server_port;
+  m.family = f.family;
+  m.l4_proto = l4_proto;
+  m.app = app;
+  return m;
+}
+
+std::string_view L7Inspector::linear_window(const Slot& s) {
+  const auto* w = reinterpret_cast<const char*>(s.window);
+  if (s.window_len < raw_window_) return {w, s.window_len};  // not wrapped yet: starts at 0
+  // Oldest bytes start at the write position.
+  std::memcpy(linear_.data(), s.window + s.window_head, raw_window_ - s.window_head);
+  std::memcpy(linear_.data() + (raw_window_ - s.window_head), s.window, s.window_head);
+  return {reinterpret_cast<const char*>(linear_.data()), raw_window_};
+}
+
+void L7Inspector::scan_raw(Slot& s, const uint8_t* data, uint32_t len) {
+  stats_.raw_stream_bytes.add(len);
+  // Keep the last raw_window bytes for verification.
+  const uint32_t w = raw_window_;
+  if (len >= w) {
+    std::memcpy(s.window, data + (len - w), w);
+    s.window_head = 0;
+    s.window_len = w;
+  } else {
+    const uint32_t first = std::min(len, w - s.window_head);
+    std::memcpy(s.window + s.window_head, data, first);
+    std::memcpy(s.window, data + first, len - first);
+    s.window_head = (s.window_head + len) % w;
+    s.window_len = std::min(w, s.window_len + len);
+  }
+  s.raw_offset += len;
+  if (matcher_->scan_stream(s.raw, data, len, *scratch_) == 0 && s.pending.n == 0) return;
+  InspectionBuffers b;
+  b[cp::SigBuffer::kStream] = linear_window(s);
+  b.stream_base = s.raw_offset - b[cp::SigBuffer::kStream].size();
+  uint32_t hits[16];
+  const uint64_t dropped = scratch_->pending_dropped;
+  const uint32_t k = matcher_->verify_stream(b, match_flow(6, s.app), s.pending, *scratch_, hits, 16);
+  if (scratch_->pending_dropped != dropped) stats_.raw_pending_dropped.add(scratch_->pending_dropped - dropped);
+  report_hits(hits, k, nullptr, AppProto::kNone, {});
 }
 
 void L7Inspector::on_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint32_t len) {
@@ -75,13 +151,30 @@ void L7Inspector::on_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint
     // Bytes we will never see: the parser cannot resynchronise inside HTTP.
     if (s.state == SlotState::kHttp) s.parser->end_of_stream();
     if (s.state == SlotState::kProbing || s.state == SlotState::kHttp) s.state = SlotState::kIgnored;
+    // Raw-stream matching goes on after the gap, but no match may span it.
+    if (s.raw_active) {
+      self->matcher_->reset_stream(s.raw);
+      s.window_head = 0;
+      s.window_len = 0;
+      s.pending.n = 0;
+      s.raw_offset += len;  // len: the bytes skipped
+      self->stats_.raw_stream_gaps.add();
+    }
     return;
   }
   if (ev == StreamEvent::kFin || ev == StreamEvent::kRst) {
     if (s.state == SlotState::kHttp) s.parser->end_of_stream();
     if (s.state == SlotState::kHttp || s.state == SlotState::kProbing) s.state = SlotState::kDone;
+    s.raw_active = false;
     return;
   }
+  // Application layer first (it identifies the protocol the raw-stream
+  // signatures' headers may ask for), then the raw stream.
+  self->feed_app(s, data, len);
+  if (s.raw_active && !self->cur_block_) self->scan_raw(s, data, len);
+}
+
+void L7Inspector::feed_app(Slot& s, const uint8_t* data, uint32_t len) {
   if (s.state == SlotState::kProbing) {
     const uint32_t take = std::min<uint32_t>(len, sizeof(s.probe) - s.probe_len);
     std::memcpy(s.probe + s.probe_len, data, take);
@@ -90,28 +183,30 @@ void L7Inspector::on_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint
     const TlsProbe tls = http == HttpProbe::kYes ? TlsProbe::kNo : probe_tls_client_hello(s.probe, s.probe_len);
     if (http == HttpProbe::kYes) {
       s.state = SlotState::kHttp;
-      self->feed_http(s, s.probe, s.probe_len);
-      if (take < len) self->feed_http(s, data + take, len - take);
+      s.app = AppLayer::kHttp;
+      feed_http(s, s.probe, s.probe_len);
+      if (take < len && s.state == SlotState::kHttp) feed_http(s, data + take, len - take);
       return;
     }
     if (tls == TlsProbe::kYes) {
-      self->start_tls(s);
+      s.app = AppLayer::kTls;
+      start_tls(s);
       if (s.state != SlotState::kTls) return;
-      self->feed_tls(s, s.probe, s.probe_len);
-      if (take < len && s.state == SlotState::kTls) self->feed_tls(s, data + take, len - take);
+      feed_tls(s, s.probe, s.probe_len);
+      if (take < len && s.state == SlotState::kTls) feed_tls(s, data + take, len - take);
       return;
     }
     const bool undecided = http == HttpProbe::kNeedMore || tls == TlsProbe::kNeedMore;
     if (undecided && s.probe_len < sizeof(s.probe)) return;
     s.state = SlotState::kIgnored;
-    self->stats_.not_http.add();
+    stats_.not_http.add();
     return;
   }
   if (s.state == SlotState::kTls) {
-    self->feed_tls(s, data, len);
+    feed_tls(s, data, len);
     return;
   }
-  if (s.state == SlotState::kHttp) self->feed_http(s, data, len);
+  if (s.state == SlotState::kHttp) feed_http(s, data, len);
 }
 
 void L7Inspector::feed_http(Slot& s, const uint8_t* data, uint32_t len) {
@@ -152,7 +247,7 @@ void L7Inspector::feed_tls(Slot& s, const uint8_t* data, uint32_t len) {
       if (acc.hello().has_sni) {
         InspectionBuffers b;
         b[cp::SigBuffer::kTlsSni] = acc.hello().sni;
-        match_and_report(b, nullptr, AppProto::kTls, acc.hello().sni);
+        match_and_report(b, match_flow(6, AppLayer::kTls), nullptr, AppProto::kTls, acc.hello().sni);
       }
       break;
     }
@@ -191,13 +286,18 @@ void L7Inspector::on_request(void* ctx, const HttpRequest& r) {
   b[cp::SigBuffer::kHttpUserAgent] = r.user_agent;
   b[cp::SigBuffer::kHttpCookie] = r.cookie;
   b[cp::SigBuffer::kHttpRequestBody] = r.body;
-  self->match_and_report(b, &r, AppProto::kHttp, {});
+  self->match_and_report(b, self->match_flow(6, AppLayer::kHttp), &r, AppProto::kHttp, {});
 }
 
-void L7Inspector::match_and_report(const InspectionBuffers& b, const HttpRequest* r, AppProto app,
-                                   std::string_view name) {
+void L7Inspector::match_and_report(const InspectionBuffers& b, const MatchFlow& mf, const HttpRequest* r,
+                                   AppProto app, std::string_view name) {
   uint32_t hits[16];
-  const uint32_t k = matcher_->match(b, *scratch_, hits, 16);
+  const uint32_t k = matcher_->match(b, mf, *scratch_, hits, 16);
+  report_hits(hits, k, r, app, name);
+}
+
+void L7Inspector::report_hits(const uint32_t* hits, uint32_t k, const HttpRequest* r, AppProto app,
+                              std::string_view name) {
   bool pass = false;
   for (uint32_t i = 0; i < k; ++i) {
     const cp::Signature& sig = matcher_->signature(hits[i]);
@@ -209,14 +309,17 @@ void L7Inspector::match_and_report(const InspectionBuffers& b, const HttpRequest
     if (sig.flow_to_client || sig.action == cp::SigAction::kPass) continue;
     const bool block = !pass && (sig.action == cp::SigAction::kDrop || sig.action == cp::SigAction::kReject);
     if (block) cur_block_ = true;
-    report(r, AlertKind::kSignature, hits[i], block, app, name);
+    report(r, AlertKind::kSignature, hits[i], block, app, name, cur_l4_);
   }
   // pass: stop inspecting this flow.
-  if (pass && cur_slot_ != nullptr) cur_slot_->state = SlotState::kIgnored;
+  if (pass && cur_slot_ != nullptr) {
+    cur_slot_->state = SlotState::kIgnored;
+    cur_slot_->raw_active = false;
+  }
 }
 
 void L7Inspector::report(const HttpRequest* r, AlertKind kind, uint32_t sig, bool blocked, AppProto app,
-                         std::string_view name) {
+                         std::string_view name, uint8_t l4_proto) {
   if (kind == AlertKind::kSignature) stats_.alerts.add();
   AlertRecord a;
   std::memset(&a, 0, sizeof(a));
@@ -238,6 +341,7 @@ void L7Inspector::report(const HttpRequest* r, AlertKind kind, uint32_t sig, boo
     return n;
   };
   a.app_proto = static_cast<uint8_t>(app);
+  a.l4_proto = l4_proto;
   if (!name.empty()) a.host_len = static_cast<uint8_t>(copy(a.host, sizeof(a.host), name));
   if (r != nullptr) {
     a.method_len = static_cast<uint8_t>(copy(a.method, sizeof(a.method), r->method));
@@ -249,16 +353,24 @@ void L7Inspector::report(const HttpRequest* r, AlertKind kind, uint32_t sig, boo
 }
 
 L7Verdict L7Inspector::on_udp(const uint8_t* payload, uint32_t len, bool to_server, const L7FlowInfo& flow) {
-  if (!to_server || payload == nullptr || !looks_like_dns_query(payload, len)) return L7Verdict::kPass;
+  if (!to_server || payload == nullptr || len == 0) return L7Verdict::kPass;
+  InspectionBuffers b;
+  AppLayer app = AppLayer::kNone;
+  std::string_view qname;
   DnsMessage msg;
-  if (!parse_dns_message(payload, len, msg) || !msg.has_question) return L7Verdict::kPass;
-  stats_.dns_queries.add();
+  if (looks_like_dns_query(payload, len) && parse_dns_message(payload, len, msg) && msg.has_question) {
+    stats_.dns_queries.add();
+    app = AppLayer::kDns;
+    qname = msg.qname();
+    b[cp::SigBuffer::kDnsQuery] = qname;
+  }
+  b[cp::SigBuffer::kStream] = std::string_view(reinterpret_cast<const char*>(payload), len);
   cur_slot_ = nullptr;
   cur_flow_ = &flow;
   cur_block_ = false;
-  InspectionBuffers b;
-  b[cp::SigBuffer::kDnsQuery] = msg.qname();
-  match_and_report(b, nullptr, AppProto::kDns, msg.qname());
+  cur_l4_ = 17;
+  match_and_report(b, match_flow(17, app), nullptr, app == AppLayer::kDns ? AppProto::kDns : AppProto::kNone, qname);
+  cur_l4_ = 6;
   if (!cur_block_) return L7Verdict::kPass;
   stats_.flows_blocked.add();
   return L7Verdict::kBlock;
@@ -288,7 +400,7 @@ L7Verdict L7Inspector::on_segment(int32_t slot, const PacketMeta& m, const uint8
   }
   // Nothing more to inspect: hand the slot to the next flow now rather than
   // at the flow's expiry (a closed connection lingers in time_wait).
-  if (s.state == SlotState::kIgnored || s.state == SlotState::kDone || s.state == SlotState::kBlocked) {
+  if (finished(s)) {
     detach(slot);
     *released = true;
   }

@@ -2,7 +2,11 @@
 // L7Inspector: one worker's application-layer inspection. Per inspected TCP
 // flow a slot holds the client->server TcpStream and, once the first bytes
 // identify HTTP (whatever the port), an HTTP request parser; every parsed
-// request goes through the SignatureMatcher. Matches become AlertRecords in
+// request goes through the SignatureMatcher. When raw-stream signatures are
+// loaded, every in-order byte of the client stream is also scanned by
+// Hyperscan in streaming mode (per-slot stream state) and candidates are
+// verified over the slot's window of the last stream bytes. UDP datagrams
+// are matched statelessly (DNS queries, raw payload). Matches become AlertRecords in
 // the worker's alert ring, as do HTTP protocol anomalies and overlapping
 // TCP segments with different data; a matching drop/reject signature blocks
 // the flow.
@@ -38,6 +42,9 @@ struct L7Config {
   HttpParserConfig http;
   uint32_t alert_ring_size = 4096;
   uint32_t tls_accumulators = 64;  // ClientHellos being assembled at once (16 KiB each)
+  // Raw-stream signatures are verified over the last raw_window bytes of
+  // the stream (per slot; a content chain longer than this cannot match).
+  uint32_t raw_window = 4096;
 };
 
 struct L7Stats {
@@ -53,6 +60,9 @@ struct L7Stats {
   Counter flows_blocked;
   Counter stream_anomalies;  // overlapping segments with different data
   Counter http_anomalies;    // requests with at least one protocol anomaly
+  Counter raw_stream_bytes;  // client stream bytes scanned by the raw-stream signatures
+  Counter raw_stream_gaps;   // raw-stream scanning restarted after bytes that were never seen
+  Counter raw_pending_dropped;  // raw-stream candidates not kept for re-verification (4 per flow)
 };
 
 // What inspection decided for the packet it was given.
@@ -98,6 +108,7 @@ class L7Inspector {
   const SignatureMatcher& matcher() const { return *matcher_; }
 
  private:
+  // The application-layer state; raw-stream scanning runs beside it.
   enum class SlotState : uint8_t { kFree, kProbing, kHttp, kTls, kIgnored, kDone, kBlocked };
   struct Slot {
     TcpStream stream;
@@ -106,18 +117,33 @@ class L7Inspector {
     int16_t tls;  // index into tls_, or -1
     uint8_t probe[16];
     HttpRequestParser* parser;
+    AppLayer app;          // what the first bytes identified
+    bool raw_active;       // the raw-stream signatures still scan this flow
+    hs_stream_t* raw;      // Hyperscan stream state, opened at create()
+    uint8_t* window;       // ring of the last raw_window stream bytes
+    uint32_t window_head;  // next write position
+    uint32_t window_len;   // bytes held (<= raw_window)
+    uint64_t raw_offset;   // stream offset just past the last byte scanned
+    PendingCandidates pending;
   };
 
   L7Inspector(const SignatureMatcher* m) : matcher_(m) {}
   static void on_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint32_t len);
   static void on_request(void* ctx, const HttpRequest& req);
+  void feed_app(Slot& s, const uint8_t* data, uint32_t len);
   void feed_http(Slot& s, const uint8_t* data, uint32_t len);
   void start_tls(Slot& s);
   void feed_tls(Slot& s, const uint8_t* data, uint32_t len);
   void release_tls(Slot& s);
-  void match_and_report(const InspectionBuffers& b, const HttpRequest* req, AppProto app, std::string_view name);
+  void scan_raw(Slot& s, const uint8_t* data, uint32_t len);
+  std::string_view linear_window(const Slot& s);
+  MatchFlow match_flow(uint8_t l4_proto, AppLayer app) const;
+  void match_and_report(const InspectionBuffers& b, const MatchFlow& mf, const HttpRequest* req, AppProto app,
+                        std::string_view name);
+  void report_hits(const uint32_t* hits, uint32_t k, const HttpRequest* r, AppProto app, std::string_view name);
+  static bool finished(const Slot& s);
   void report(const HttpRequest* req, AlertKind kind, uint32_t sig_or_bits, bool blocked,
-              AppProto app = AppProto::kHttp, std::string_view name = {});
+              AppProto app = AppProto::kHttp, std::string_view name = {}, uint8_t l4_proto = 6);
 
   const SignatureMatcher* matcher_;
   std::unique_ptr<SignatureMatcher::Scratch> scratch_;
@@ -131,6 +157,10 @@ class L7Inspector {
   rte_ring* alerts_ = nullptr;
   L7Stats stats_;
   std::vector<char> header_buf_;  // joined "Name: value\r\n" lines, sized at create()
+  uint32_t raw_window_ = 0;
+  std::vector<uint8_t> windows_;   // slots x raw_window, when raw-stream signatures are loaded
+  std::vector<uint8_t> linear_;    // one window made contiguous for verification
+  uint8_t cur_l4_ = 6;
 
   // The segment being inspected (set by on_segment for the callbacks).
   Slot* cur_slot_ = nullptr;

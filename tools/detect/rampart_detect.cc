@@ -58,6 +58,7 @@ std::string base64_decode(const std::string& in, bool* ok) {
 struct Run {
   const rampart::dp::SignatureMatcher* matcher;
   rampart::dp::SignatureMatcher::Scratch* scratch;
+  hs_stream_t* stream = nullptr;  // raw-stream signatures, when loaded
   std::string_view raw;
   std::vector<uint32_t> sids;
   uint32_t anomalies = 0;
@@ -77,9 +78,27 @@ void on_request(void* ctx, const rampart::dp::HttpRequest& r) {
   b[SigBuffer::kHttpUserAgent] = r.user_agent;
   b[SigBuffer::kHttpCookie] = r.cookie;
   b[SigBuffer::kHttpRequestBody] = r.body;
+  // Client 198.18.0.1:40000 to server 198.18.0.2:80, TCP, identified as HTTP.
+  static const uint8_t client[16] = {198, 18, 0, 1};
+  static const uint8_t server[16] = {198, 18, 0, 2};
+  rampart::dp::MatchFlow flow;
+  flow.client = client;
+  flow.server = server;
+  flow.client_port = 40000;
+  flow.server_port = 80;
+  flow.app = rampart::dp::AppLayer::kHttp;
   uint32_t out[64];
-  const uint32_t n = run->matcher->match(b, *run->scratch, out, 64);
+  uint32_t n = run->matcher->match(b, flow, *run->scratch, out, 64);
   for (uint32_t i = 0; i < n; ++i) run->sids.push_back(run->matcher->signature(out[i]).sid);
+  // Raw-stream signatures: the whole request as one stream.
+  if (run->stream != nullptr) {
+    run->matcher->reset_stream(run->stream);
+    const auto* raw = reinterpret_cast<const uint8_t*>(run->raw.data());
+    if (run->matcher->scan_stream(run->stream, raw, static_cast<uint32_t>(run->raw.size()), *run->scratch) != 0) {
+      n = run->matcher->verify_candidates(b, flow, *run->scratch, out, 64);
+      for (uint32_t i = 0; i < n; ++i) run->sids.push_back(run->matcher->signature(out[i]).sid);
+    }
+  }
   run->anomalies |= r.anomalies;
 }
 
@@ -128,6 +147,15 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "rampart-detect: {}\n", scratch.error().message);
     return 1;
   }
+  hs_stream_t* stream = nullptr;
+  if ((*matcher)->has_stream_signatures()) {
+    auto st = (*matcher)->open_stream();
+    if (!st) {
+      fmt::print(stderr, "rampart-detect: {}\n", st.error().message);
+      return 1;
+    }
+    stream = *st;
+  }
   std::ifstream in(requests);
   if (!in) {
     fmt::print(stderr, "rampart-detect: cannot open {}\n", requests);
@@ -151,7 +179,7 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "rampart-detect: {}:{}: \"raw\" is not base64\n", requests, line_no);
       return 1;
     }
-    Run run{matcher->get(), scratch->get(), raw, {}, 0};
+    Run run{matcher->get(), scratch->get(), stream, raw, {}, 0};
     rampart::dp::HttpRequestParser parser(pc, on_request, &run);
     parser.feed(reinterpret_cast<const uint8_t*>(raw.data()), raw.size());
     parser.end_of_stream();
@@ -166,5 +194,6 @@ int main(int argc, char** argv) {
     o["anomalies"] = anomalies;
     std::cout << o.dump() << '\n';
   }
+  rampart::dp::SignatureMatcher::close_stream(stream);
   return 0;
 }

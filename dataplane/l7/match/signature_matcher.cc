@@ -44,7 +44,9 @@ struct Window {
   int64_t hi;  // exclusive end for the match's last byte + 1
 };
 
-Window window_for(const cp::SigContent& c, int64_t prev_end, int64_t size) {
+// base: stream offset of the buffer's first byte (absolute positions are
+// stream positions).
+Window window_for(const cp::SigContent& c, int64_t prev_end, int64_t size, int64_t base) {
   Window w{0, size};
   const bool relative = c.distance != INT32_MIN || c.within >= 0;
   if (relative) {
@@ -52,12 +54,12 @@ Window window_for(const cp::SigContent& c, int64_t prev_end, int64_t size) {
     w.lo = start;
     if (c.within >= 0) w.hi = start + c.within;
   } else {
-    if (c.offset >= 0) w.lo = c.offset;
-    if (c.depth >= 0) w.hi = w.lo + c.depth;
+    if (c.offset >= 0) w.lo = c.offset - base;
+    if (c.depth >= 0) w.hi = (c.offset >= 0 ? c.offset : 0) + c.depth - base;
   }
   if (c.startswith) {
-    w.lo = 0;
-    w.hi = std::min<int64_t>(size, static_cast<int64_t>(c.bytes.size()));
+    w.lo = -base;
+    w.hi = std::min<int64_t>(size, static_cast<int64_t>(c.bytes.size()) - base);
   }
   w.lo = std::max<int64_t>(w.lo, 0);
   w.hi = std::min<int64_t>(w.hi, size);
@@ -67,24 +69,24 @@ Window window_for(const cp::SigContent& c, int64_t prev_end, int64_t size) {
 // Contents of one buffer, in rule order: every content must be placed (or,
 // negated, be absent) within its window; relative ones chain from the end
 // of the previous positive match. Backtracks like Suricata's inspection.
-bool match_chain(std::span<const cp::SigContent* const> cs, std::size_t i, std::string_view buf, int64_t prev_end,
-                 int& budget) {
+bool match_chain(std::span<const cp::SigContent* const> cs, std::size_t i, std::string_view buf, int64_t base,
+                 int64_t prev_end, int& budget) {
   if (i == cs.size()) return true;
   if (--budget <= 0) return false;
   const cp::SigContent& c = *cs[i];
   const int64_t size = static_cast<int64_t>(buf.size());
   const int64_t len = static_cast<int64_t>(c.bytes.size());
-  const Window w = window_for(c, prev_end, size);
+  const Window w = window_for(c, prev_end, size, base);
   bool found_any = false;
   for (int64_t pos = w.lo; pos + len <= w.hi; ++pos) {
     if (!eq_at(buf, static_cast<std::size_t>(pos), c.bytes, c.nocase)) continue;
     if (c.endswith && pos + len != size) continue;
     found_any = true;
     if (c.negated) break;
-    if (match_chain(cs, i + 1, buf, pos + len, budget)) return true;
+    if (match_chain(cs, i + 1, buf, base, pos + len, budget)) return true;
     if (budget <= 0) return false;
   }
-  if (c.negated) return !found_any && match_chain(cs, i + 1, buf, prev_end, budget);
+  if (c.negated) return !found_any && match_chain(cs, i + 1, buf, base, prev_end, budget);
   return false;
 }
 
@@ -95,9 +97,39 @@ SignatureMatcher::Scratch::~Scratch() {
   if (pcre_match_data_ != nullptr) pcre2_match_data_free(static_cast<pcre2_match_data*>(pcre_match_data_));
 }
 
+void SignatureMatcher::Scratch::begin_candidates() {
+  ncandidates_ = 0;
+  if (++epoch_ == 0) {  // wrapped: forget every mark
+    std::fill(seen_.begin(), seen_.end(), 0u);
+    epoch_ = 1;
+  }
+}
+
+void SignatureMatcher::Scratch::add_candidate(uint32_t sig, uint64_t at) {
+  if (seen_[sig] == epoch_) return;
+  seen_[sig] = epoch_;
+  if (ncandidates_ == kMaxCandidates) {
+    ++candidates_dropped;
+    return;
+  }
+  candidate_at_[ncandidates_] = at;
+  candidates_[ncandidates_++] = sig;
+}
+
+bool SignatureMatcher::seen_in_round(const Scratch& scratch, uint32_t sig) {
+  return scratch.seen_[sig] == scratch.epoch_;
+}
+
+int SignatureMatcher::on_candidate(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
+  auto* s = static_cast<Scratch*>(ctx);
+  s->add_candidate((*s->index_)[id], to);
+  return 0;
+}
+
 SignatureMatcher::~SignatureMatcher() {
   for (auto* db : dbs_)
     if (db != nullptr) hs_free_database(db);
+  if (stream_db_ != nullptr) hs_free_database(stream_db_);
   for (auto& v : pcres_)
     for (auto& p : v) pcre2_code_free(p.code);
 }
@@ -112,6 +144,18 @@ Result<std::unique_ptr<SignatureMatcher>> SignatureMatcher::build(cp::CompiledSi
     if (hs_deserialize_database(db.serialized.data(), db.serialized.size(), &m->dbs_[b]) != HS_SUCCESS) {
       return Error{fmt::format("buffer {}: cannot load the Hyperscan database", cp::sig_buffer_name(db.buffer))};
     }
+  }
+  m->stream_sig_index_ = compiled.tcp_stream.sig_index;
+  if (!compiled.tcp_stream.serialized.empty() &&
+      hs_deserialize_database(compiled.tcp_stream.serialized.data(), compiled.tcp_stream.serialized.size(),
+                              &m->stream_db_) != HS_SUCCESS) {
+    return Error{"tcp stream: cannot load the Hyperscan database"};
+  }
+  m->headers_.reserve(m->sigs_.size());
+  for (const auto& sig : m->sigs_) {
+    auto h = HeaderFilter::compile(sig);
+    if (!h) return h.error();
+    m->headers_.push_back(std::move(*h));
   }
   for (const auto& sig : m->sigs_) {
     if (sig.contents.size() > kMaxContents) {
@@ -148,6 +192,10 @@ Result<std::unique_ptr<SignatureMatcher::Scratch>> SignatureMatcher::make_scratc
   for (auto* db : dbs_) {
     if (db != nullptr && hs_alloc_scratch(db, &s->hs_) != HS_SUCCESS) return Error{"hs_alloc_scratch failed"};
   }
+  if (stream_db_ != nullptr && hs_alloc_scratch(stream_db_, &s->hs_) != HS_SUCCESS) {
+    return Error{"hs_alloc_scratch failed"};
+  }
+  s->seen_.assign(sigs_.size(), 0u);
   s->pcre_match_data_ = pcre2_match_data_create(16, nullptr);
   if (s->pcre_match_data_ == nullptr) return Error{"pcre2_match_data_create failed"};
   return s;
@@ -166,7 +214,8 @@ bool SignatureMatcher::verify(uint32_t index, const InspectionBuffers& buffers, 
     std::size_t n = 0;
     for (const auto& c : sig.contents)
       if (c.buffer == first.buffer && n < kMaxContents) chain[n++] = &c;
-    if (!match_chain(std::span<const cp::SigContent* const>(chain, n), 0, buffers.data[b], 0, budget)) {
+    const int64_t base = first.buffer == cp::SigBuffer::kStream ? static_cast<int64_t>(buffers.stream_base) : 0;
+    if (!match_chain(std::span<const cp::SigContent* const>(chain, n), 0, buffers.data[b], base, 0, budget)) {
       if (budget <= 0) ++scratch.verify_budget_exhausted;
       return false;
     }
@@ -181,34 +230,87 @@ bool SignatureMatcher::verify(uint32_t index, const InspectionBuffers& buffers, 
   return true;
 }
 
-uint32_t SignatureMatcher::match(const InspectionBuffers& buffers, Scratch& scratch, uint32_t* out,
-                                 uint32_t cap) const {
-  scratch.ncandidates_ = 0;
-  struct Ctx {
-    Scratch* s;
-    const std::vector<uint32_t>* index;
-  };
+uint32_t SignatureMatcher::match(const InspectionBuffers& buffers, const MatchFlow& flow, Scratch& scratch,
+                                 uint32_t* out, uint32_t cap) const {
+  scratch.begin_candidates();
   for (std::size_t b = 0; b < cp::kSigBufferCount; ++b) {
     if (dbs_[b] == nullptr || buffers.data[b].empty()) continue;
-    Ctx ctx{&scratch, &sig_index_[b]};
+    scratch.index_ = &sig_index_[b];
     hs_scan(dbs_[b], buffers.data[b].data(), static_cast<unsigned>(buffers.data[b].size()), 0, scratch.hs_,
-            [](unsigned id, unsigned long long, unsigned long long, unsigned, void* p) -> int {
-              auto* c = static_cast<Ctx*>(p);
-              if (c->s->ncandidates_ == kMaxCandidates) {
-                ++c->s->candidates_dropped;
-                return 0;
-              }
-              c->s->candidates_[c->s->ncandidates_++] = (*c->index)[id];
-              return 0;
-            },
-            &ctx);
+            on_candidate, &scratch);
   }
+  return verify_candidates(buffers, flow, scratch, out, cap);
+}
+
+uint32_t SignatureMatcher::verify_candidates(const InspectionBuffers& buffers, const MatchFlow& flow,
+                                             Scratch& scratch, uint32_t* out, uint32_t cap) const {
   uint32_t n = 0;
   for (uint32_t i = 0; i < scratch.ncandidates_ && n < cap; ++i) {
     const uint32_t sig = scratch.candidates_[i];
-    if (verify(sig, buffers, scratch)) out[n++] = sig;
+    if (headers_[sig].matches(flow) && verify(sig, buffers, scratch)) out[n++] = sig;
   }
   return n;
+}
+
+uint32_t SignatureMatcher::verify_stream(const InspectionBuffers& buffers, const MatchFlow& flow,
+                                         PendingCandidates& pending, Scratch& scratch, uint32_t* out,
+                                         uint32_t cap) const {
+  uint32_t n = 0;
+  // Pending ones first, while what raised them is still in the window.
+  uint8_t keep = 0;
+  for (uint8_t i = 0; i < pending.n; ++i) {
+    const uint32_t sig = pending.sig[i];
+    if (pending.at[i] <= buffers.stream_base) continue;  // slid out of the window
+    if (seen_in_round(scratch, sig)) continue;            // raised again: handled below
+    if (n < cap && headers_[sig].matches(flow) && verify(sig, buffers, scratch)) {
+      out[n++] = sig;
+      continue;
+    }
+    pending.sig[keep] = sig;
+    pending.at[keep++] = pending.at[i];
+  }
+  pending.n = keep;
+  for (uint32_t i = 0; i < scratch.ncandidates_; ++i) {
+    const uint32_t sig = scratch.candidates_[i];
+    if (!headers_[sig].matches(flow)) continue;
+    if (n < cap && verify(sig, buffers, scratch)) {
+      out[n++] = sig;
+      continue;
+    }
+    bool already = false;
+    for (uint8_t k = 0; k < pending.n; ++k) already = already || pending.sig[k] == sig;
+    if (already) continue;
+    if (pending.n == PendingCandidates::kMax) {
+      ++scratch.pending_dropped;
+      continue;
+    }
+    pending.sig[pending.n] = sig;
+    pending.at[pending.n++] = scratch.candidate_at_[i];
+  }
+  return n;
+}
+
+Result<hs_stream_t*> SignatureMatcher::open_stream() const {
+  hs_stream_t* s = nullptr;
+  if (stream_db_ == nullptr || hs_open_stream(stream_db_, 0, &s) != HS_SUCCESS) return Error{"hs_open_stream failed"};
+  return s;
+}
+
+void SignatureMatcher::close_stream(hs_stream_t* stream) {
+  // No scratch and no callback: matches at end of data are not reported.
+  if (stream != nullptr) hs_close_stream(stream, nullptr, nullptr, nullptr);
+}
+
+void SignatureMatcher::reset_stream(hs_stream_t* stream) const {
+  hs_reset_stream(stream, 0, nullptr, nullptr, nullptr);
+}
+
+uint32_t SignatureMatcher::scan_stream(hs_stream_t* stream, const uint8_t* data, uint32_t len,
+                                       Scratch& scratch) const {
+  scratch.begin_candidates();
+  scratch.index_ = &stream_sig_index_;
+  hs_scan_stream(stream, reinterpret_cast<const char*>(data), len, 0, scratch.hs_, on_candidate, &scratch);
+  return scratch.ncandidates_;
 }
 
 }  // namespace rampart::dp

@@ -50,12 +50,44 @@ alert http any any -> any any (msg:"b"; http.uri; content:"union"; nocase; conte
 alert http any any -> any any (msg:"c"; http.user_agent; content:"sqlmap"; nocase; sid:3;)
 alert http any any -> any any (msg:"d"; pcre:"/\$\{jndi:(ldap|rmi)/Ui"; sid:4;)
 alert tcp any any -> any any (msg:"e"; content:"|de ad be ef|"; sid:5;)
+alert udp any any -> any any (msg:"f"; content:"|ca fe|"; sid:6;)
+alert ip any any -> any any (msg:"g"; content:"both"; sid:7;)
 )";
+
+// Scans `chunks` one after the other as one stream with the TCP stream
+// database; returns the sids that matched.
+std::set<uint32_t> scan_stream(const CompiledSignatures& c, const std::vector<std::string>& chunks) {
+  std::set<uint32_t> sids;
+  if (c.tcp_stream.serialized.empty()) return sids;
+  hs_database_t* db = nullptr;
+  EXPECT_EQ(hs_deserialize_database(c.tcp_stream.serialized.data(), c.tcp_stream.serialized.size(), &db), HS_SUCCESS);
+  hs_scratch_t* scratch = nullptr;
+  EXPECT_EQ(hs_alloc_scratch(db, &scratch), HS_SUCCESS);
+  hs_stream_t* stream = nullptr;
+  EXPECT_EQ(hs_open_stream(db, 0, &stream), HS_SUCCESS);
+  struct Ctx {
+    const CompiledSignatures* c;
+    std::set<uint32_t>* out;
+  } ctx{&c, &sids};
+  for (const auto& chunk : chunks) {
+    hs_scan_stream(stream, chunk.data(), static_cast<unsigned>(chunk.size()), 0, scratch,
+                   [](unsigned id, unsigned long long, unsigned long long, unsigned, void* p) -> int {
+                     auto* x = static_cast<Ctx*>(p);
+                     x->out->insert(x->c->signatures[x->c->tcp_stream.sig_index[id]].sid);
+                     return 0;
+                   },
+                   &ctx);
+  }
+  hs_close_stream(stream, scratch, nullptr, nullptr);
+  hs_free_scratch(scratch);
+  hs_free_database(db);
+  return sids;
+}
 
 TEST(SignatureCompiler, FastPatternsLandInTheirBuffers) {
   auto c = compile_signatures(parse(kRules), {});
   ASSERT_TRUE(c.ok()) << c.error().message;
-  EXPECT_EQ(c->signatures.size(), 5u);
+  EXPECT_EQ(c->signatures.size(), 7u);
   EXPECT_TRUE(c->unsupported.empty());
   EXPECT_EQ(scan(*c, SigBuffer::kHttpUri, "/cgi?f=../../etc/passwd"), std::set<uint32_t>{1});
   EXPECT_EQ(scan(*c, SigBuffer::kHttpUri, "/q?id=1 UNION SELECT"), std::set<uint32_t>{})
@@ -63,7 +95,13 @@ TEST(SignatureCompiler, FastPatternsLandInTheirBuffers) {
   EXPECT_EQ(scan(*c, SigBuffer::kHttpUri, "/q?id=1 union select"), std::set<uint32_t>{2});
   EXPECT_EQ(scan(*c, SigBuffer::kHttpUserAgent, "SQLMap/1.7"), std::set<uint32_t>{3});
   EXPECT_EQ(scan(*c, SigBuffer::kHttpUri, "/a?x=${JNDI:ldap://h/a}"), std::set<uint32_t>{4});
-  EXPECT_EQ(scan(*c, SigBuffer::kStream, std::string("xx\xde\xad\xbe\xefyy")), std::set<uint32_t>{5});
+  // Raw payload: tcp rules in the streaming database (across chunk
+  // boundaries), udp rules in the block database for datagrams, ip in both.
+  EXPECT_EQ(scan_stream(*c, {"xx\xde\xad", "\xbe\xefyy"}), std::set<uint32_t>{5});
+  EXPECT_EQ(scan_stream(*c, {"bo", "th", "\xca\xfe"}), std::set<uint32_t>{7}) << "udp rules stay out of the TCP stream";
+  EXPECT_EQ(scan(*c, SigBuffer::kStream, std::string("xx\xde\xad\xbe\xefyy")), std::set<uint32_t>{})
+      << "tcp rules stay out of the datagram database";
+  EXPECT_EQ(scan(*c, SigBuffer::kStream, std::string("\xca\xfe both")), (std::set<uint32_t>{6, 7}));
   EXPECT_EQ(scan(*c, SigBuffer::kHttpUserAgent, "/etc/passwd"), std::set<uint32_t>{}) << "buffers are separate";
 }
 
@@ -81,6 +119,8 @@ TEST(SignatureCompiler, DeterministicAndCached) {
   auto c = compile_signatures(parse(kRules), {});
   ASSERT_TRUE(c.ok());
   for (std::size_t i = 0; i < kSigBufferCount; ++i) EXPECT_EQ(a->databases[i].serialized, c->databases[i].serialized);
+  EXPECT_EQ(a->tcp_stream.serialized, b->tcp_stream.serialized);
+  EXPECT_EQ(a->tcp_stream.serialized, c->tcp_stream.serialized);
   std::filesystem::remove_all(dir);
 }
 
@@ -100,6 +140,15 @@ TEST(SignatureCompiler, HyperscanRejectionIsReportedNotFatal) {
   EXPECT_TRUE(c->signatures.empty());
   ASSERT_EQ(c->unsupported.size(), 1u);
   EXPECT_NE(c->unsupported[0].find("(sid 10)"), std::string::npos);
+}
+
+TEST(SignatureCompiler, IcmpPayloadRulesAreReportedNotSilentlyIgnored) {
+  auto c = compile_signatures(parse(R"(alert icmp any any -> any any (msg:"ping"; content:"abcd"; sid:11;))"), {});
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->signatures.empty());
+  ASSERT_EQ(c->unsupported.size(), 1u);
+  EXPECT_NE(c->unsupported[0].find("t.rules:1: unsupported: content on ICMP payloads is not inspected (sid 11)"),
+            std::string::npos);
 }
 
 }  // namespace

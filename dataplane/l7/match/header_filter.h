@@ -1,0 +1,54 @@
+#pragma once
+// HeaderFilter: the header of a signature (`proto src sport -> dst dport`)
+// compiled for the dataplane. A candidate that Hyperscan found in a buffer
+// only counts if the flow it came from fits the header: transport and
+// application protocol, client and server address lists, port lists, and
+// the direction (`->`: client is src; `<>`: either way round).
+//
+// Cold: compile(). Hot: matches(), read-only, any thread.
+
+#include <cstdint>
+#include <vector>
+
+#include "controlplane/compiler/compiled_policy.h"
+#include "controlplane/compiler/signature.h"
+#include "dataplane/common/result.h"
+
+namespace rampart::dp {
+
+// What inspection knows of the traffic being matched.
+enum class AppLayer : uint8_t { kNone, kHttp, kTls, kDns };
+
+struct MatchFlow {
+  const uint8_t* client = nullptr;  // 16 bytes; IPv4 in the first 4
+  const uint8_t* server = nullptr;
+  uint16_t client_port = 0;
+  uint16_t server_port = 0;
+  uint8_t family = 4;      // 4 or 6
+  uint8_t l4_proto = 6;    // IPPROTO_TCP or IPPROTO_UDP
+  AppLayer app = AppLayer::kNone;
+};
+
+class HeaderFilter {
+ public:
+  static Result<HeaderFilter> compile(const cp::Signature& sig);
+  bool matches(const MatchFlow& f) const;
+
+ private:
+  struct Address {
+    bool negated;
+    cp::Cidr cidr;
+  };
+  static bool address_in(const std::vector<Address>& list, bool any, const uint8_t* addr, uint8_t family);
+  static bool port_in(const cp::SigPortList& list, uint16_t port);
+  bool one_way(const uint8_t* src, uint16_t sport, const uint8_t* dst, uint16_t dport, uint8_t family) const;
+
+  cp::SigProto proto_ = cp::SigProto::kIp;
+  bool bidirectional_ = false;
+  bool src_any_ = true;
+  bool dst_any_ = true;
+  std::vector<Address> src_, dst_;
+  cp::SigPortList sports_, dports_;
+};
+
+}  // namespace rampart::dp

@@ -1,0 +1,54 @@
+#!/usr/bin/python3
+"""L7: raw-stream signatures (no sticky buffer) match across TCP segment
+boundaries with Hyperscan streaming mode, honour the ports and protocol in
+their header, and raw UDP payload signatures match datagrams.
+
+flow A 198.18.0.10:40100 -> 198.18.1.20:4444  client sends "hello MAG" | "IC-TOKEN and th" | "e end\\n":
+           drop sig 9000301 (content "MAGIC-TOKEN", then "end") matches only with the third
+           segment: that segment is dropped (l7_signature), resets both ways
+flow B 198.18.0.10:40101 -> 198.18.1.20:4445  the same bytes: the signature's port is 4444, no alert
+flow C 198.18.0.10:40102 -> 198.18.1.20:80    an HTTP request carrying "X-Raw-Marker" in a header split
+           over two segments: alert sig 9000302 (`http`, raw content) fires; sig 9000303
+           (`tls`, same content) does not: the flow is HTTP
+flow D 198.18.0.10:40103 -> 198.18.1.20:9999  UDP datagram with "UDPMAGIC": alert sig 9000304
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from caselib import *  # noqa: E402,F403
+
+
+def segmented(sport, dport, chunks, isn_c=1000, isn_s=5000):
+    """Handshake, then the client's chunks each in its own segment (server
+    ACKs each), then FIN/FIN/ACK."""
+    def c(flags, seq, ack, payload=b""):
+        p = Ether(src=MAC_C, dst=MAC_S) / IP(src=C4, dst=S4) / TCP(
+            sport=sport, dport=dport, flags=flags, seq=seq, ack=ack, window=65535)
+        return p / Raw(payload) if payload else p
+
+    def s(flags, seq, ack):
+        return Ether(src=MAC_S, dst=MAC_C) / IP(src=S4, dst=C4) / TCP(
+            sport=dport, dport=sport, flags=flags, seq=seq, ack=ack, window=65535)
+
+    sc, ss = isn_c + 1, isn_s + 1
+    pkts = [c("S", isn_c, 0), s("SA", isn_s, sc), c("A", sc, ss)]
+    for chunk in chunks:
+        pkts.append(c("PA", sc, ss, chunk))
+        sc += len(chunk)
+        pkts.append(s("A", ss, sc))
+    pkts += [c("FA", sc, ss), s("FA", ss, sc + 1), c("A", sc + 1, ss + 1)]
+    return pkts
+
+
+raw = [b"hello MAG", b"IC-TOKEN and th", b"e end\n"]
+a = segmented(40100, 4444, raw)
+# a: SYN SA ACK | d1 A | d2 A | d3 A | FA FA A. The third data segment is
+# dropped; stop the capture after it (the client is reset).
+a = a[:9]
+b = segmented(40101, 4445, raw)
+http = [b"GET /x HTTP/1.1\r\nHost: shop.test\r\nX-Raw-Mar", b"ker: 1\r\n\r\n"]
+c = segmented(40102, 80, http)
+d = [Ether(src=MAC_C, dst=MAC_S) / IP(src=C4, dst=S4) / UDP(sport=40103, dport=9999) / Raw(b"xxUDPMAGICxx")]
+pkts = [at(p, 0.001 * i) for i, p in enumerate(a + b + c + d)]
+main_write(pkts)
