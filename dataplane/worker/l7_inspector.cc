@@ -23,6 +23,7 @@ Result<std::unique_ptr<L7Inspector>> L7Inspector::create(uint16_t worker, const 
     l->slots_[i] = Slot{};
     l->slots_[i].state = SlotState::kFree;
     l->parsers_.push_back(std::make_unique<HttpRequestParser>(cfg.http, on_request, l.get()));
+    l->parsers_.back()->set_headers_sink(on_request_headers);
     l->slots_[i].parser = l->parsers_.back().get();
     l->free_.push_back(static_cast<int32_t>(cfg.slots - 1 - i));
   }
@@ -75,6 +76,7 @@ int32_t L7Inspector::attach() {
   s.window_len = 0;
   s.raw_offset = 0;
   s.pending.n = 0;
+  s.n_header_hits = 0;
   stats_.flows_inspected.add();
   return i;
 }
@@ -255,17 +257,11 @@ void L7Inspector::feed_tls(Slot& s, const uint8_t* data, uint32_t len) {
   release_tls(s);
 }
 
-void L7Inspector::on_request(void* ctx, const HttpRequest& r) {
-  auto* self = static_cast<L7Inspector*>(ctx);
-  self->stats_.http_requests.add();
-  if (r.anomalies != 0) {
-    self->stats_.http_anomalies.add();
-    self->report(&r, AlertKind::kHttpAnomaly, r.anomalies, false);
-  }
+InspectionBuffers L7Inspector::request_buffers(const HttpRequest& r) {
   // The header buffer: "Name: value\r\n" per header, as Suricata's http.header.
   std::size_t n = 0;
-  char* hb = self->header_buf_.data();
-  const std::size_t cap = self->header_buf_.size();
+  char* hb = header_buf_.data();
+  const std::size_t cap = header_buf_.size();
   for (const auto& h : r.headers) {
     if (n + h.name.size() + h.value.size() + 4 > cap) break;
     std::memcpy(hb + n, h.name.data(), h.name.size());
@@ -286,7 +282,50 @@ void L7Inspector::on_request(void* ctx, const HttpRequest& r) {
   b[cp::SigBuffer::kHttpUserAgent] = r.user_agent;
   b[cp::SigBuffer::kHttpCookie] = r.cookie;
   b[cp::SigBuffer::kHttpRequestBody] = r.body;
-  self->match_and_report(b, self->match_flow(6, AppLayer::kHttp), &r, AppProto::kHttp, {});
+  return b;
+}
+
+// The headers of a request whose body is still to come: signatures that do
+// not look at the body are decided now (a stalled or endless body must not
+// delay them); those that do wait for on_request.
+void L7Inspector::on_request_headers(void* ctx, const HttpRequest& r) {
+  auto* self = static_cast<L7Inspector*>(ctx);
+  Slot& s = *self->cur_slot_;
+  const InspectionBuffers b = self->request_buffers(r);
+  uint32_t hits[16];
+  const uint32_t k = self->matcher_->match(b, self->match_flow(6, AppLayer::kHttp), *self->scratch_, hits, 16);
+  uint32_t now = 0;
+  for (uint32_t i = 0; i < k; ++i) {
+    if (self->matcher_->uses_buffer(hits[i], cp::SigBuffer::kHttpRequestBody)) continue;
+    if (s.n_header_hits == sizeof(s.header_hits) / sizeof(s.header_hits[0])) break;  // the rest: at the end
+    s.header_hits[s.n_header_hits++] = hits[i];
+    hits[now++] = hits[i];
+  }
+  self->report_hits(hits, now, &r, AppProto::kHttp, {});
+}
+
+void L7Inspector::on_request(void* ctx, const HttpRequest& r) {
+  auto* self = static_cast<L7Inspector*>(ctx);
+  Slot& s = *self->cur_slot_;
+  self->stats_.http_requests.add();
+  if (r.anomalies != 0) {
+    self->stats_.http_anomalies.add();
+    self->report(&r, AlertKind::kHttpAnomaly, r.anomalies, false);
+  }
+  const InspectionBuffers b = self->request_buffers(r);
+  uint32_t hits[16];
+  uint32_t k = self->matcher_->match(b, self->match_flow(6, AppLayer::kHttp), *self->scratch_, hits, 16);
+  if (s.n_header_hits > 0) {  // already reported on the headers
+    uint32_t keep = 0;
+    for (uint32_t i = 0; i < k; ++i) {
+      const uint32_t* begin = s.header_hits;
+      const uint32_t* end = begin + s.n_header_hits;
+      if (std::find(begin, end, hits[i]) == end) hits[keep++] = hits[i];
+    }
+    k = keep;
+    s.n_header_hits = 0;
+  }
+  self->report_hits(hits, k, &r, AppProto::kHttp, {});
 }
 
 void L7Inspector::match_and_report(const InspectionBuffers& b, const MatchFlow& mf, const HttpRequest* r,

@@ -125,11 +125,17 @@ class L7Inspector {
     uint32_t window_len;   // bytes held (<= raw_window)
     uint64_t raw_offset;   // stream offset just past the last byte scanned
     PendingCandidates pending;
+    // Signatures that already fired on the headers of the request in
+    // progress (its body still to come): not reported again at its end.
+    uint8_t n_header_hits;
+    uint32_t header_hits[8];
   };
 
   L7Inspector(const SignatureMatcher* m) : matcher_(m) {}
   static void on_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint32_t len);
   static void on_request(void* ctx, const HttpRequest& req);
+  static void on_request_headers(void* ctx, const HttpRequest& req);
+  InspectionBuffers request_buffers(const HttpRequest& r);
   void feed_app(Slot& s, const uint8_t* data, uint32_t len);
   void feed_http(Slot& s, const uint8_t* data, uint32_t len);
   void start_tls(Slot& s);

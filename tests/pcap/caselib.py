@@ -132,6 +132,29 @@ def tcp_session(cli, srv, sport, dport, data_c=b"", data_s=b"", close=True,
     return pkts
 
 
+def tcp_client_segments(cli, srv, sport, dport, chunks, close=True, isn_c=1000, isn_s=5000):
+    """Handshake, then each of the client's chunks in its own segment (the
+    server ACKs each), then FIN/FIN/ACK if close. Returns the frames."""
+    def c(flags, seq, ack, payload=b""):
+        p = Ether(src=MAC_C, dst=MAC_S) / IP(src=cli, dst=srv) / TCP(
+            sport=sport, dport=dport, flags=flags, seq=seq, ack=ack, window=65535)
+        return p / Raw(payload) if payload else p
+
+    def s(flags, seq, ack):
+        return Ether(src=MAC_S, dst=MAC_C) / IP(src=srv, dst=cli) / TCP(
+            sport=dport, dport=sport, flags=flags, seq=seq, ack=ack, window=65535)
+
+    sc, ss = isn_c + 1, isn_s + 1
+    pkts = [c("S", isn_c, 0), s("SA", isn_s, sc), c("A", sc, ss)]
+    for chunk in chunks:
+        pkts.append(c("PA", sc, ss, chunk))
+        sc += len(chunk)
+        pkts.append(s("A", ss, sc))
+    if close:
+        pkts += [c("FA", sc, ss), s("FA", ss, sc + 1), c("A", sc + 1, ss + 1)]
+    return pkts
+
+
 def write(path, pkts, base=BASE_TS, step=STEP):
     """Write pkts as an Ethernet (DLT_EN10MB) pcap with deterministic timestamps.
 

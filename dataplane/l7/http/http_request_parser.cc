@@ -587,6 +587,7 @@ void HttpRequestParser::end_of_headers() {
     }
     chunked_ = true;
     state_ = State::kChunkSize;
+    deliver_headers();
     return;
   }
   if (cl_present_) {
@@ -598,6 +599,7 @@ void HttpRequestParser::end_of_headers() {
     if (cl_value_ > 0) {
       body_left_ = cl_value_;
       state_ = State::kBody;
+      deliver_headers();
       return;
     }
   }
@@ -653,10 +655,7 @@ void HttpRequestParser::consume_body(const uint8_t* p, size_t n) {
   }
 }
 
-void HttpRequestParser::deliver() {
-  if (delivered_) return;
-  delivered_ = true;
-  HttpRequest r;
+void HttpRequestParser::fill(HttpRequest& r) const {
   auto hv = [this](int32_t idx) { return idx < 0 ? std::string_view{} : headers_[idx].value; };
   r.method = method_;
   r.uri_raw = uri_raw_;
@@ -671,11 +670,29 @@ void HttpRequestParser::deliver() {
   r.has_content_length = cl_present_;
   r.chunked = chunked_;
   r.body_truncated = body_truncated_;
-  r.index = requests_++;
+  r.index = requests_;
   r.anomalies = anomalies_;
   r.uri_flags = uri_flags_;
   r.version_major = ver_major_;
   r.version_minor = ver_minor_;
+}
+
+void HttpRequestParser::deliver_headers() {
+  if (headers_sink_ == nullptr) return;
+  HttpRequest r;
+  fill(r);
+  r.body = {};
+  r.body_truncated = false;
+  r.headers_only = true;
+  headers_sink_(ctx_, r);
+}
+
+void HttpRequestParser::deliver() {
+  if (delivered_) return;
+  delivered_ = true;
+  HttpRequest r;
+  fill(r);
+  ++requests_;
   sink_(ctx_, r);
 }
 

@@ -94,10 +94,15 @@ struct HttpRequest {
   bool has_content_length = false;
   bool chunked = false;
   bool body_truncated = false;    // the body is longer than `body`
+  bool headers_only = false;      // the headers sink's view: the body is still to come
 };
 
 // Called once per request, when its body is complete or as soon as more than
 // max_body bytes of it arrived (so inspection never waits for a large upload).
+// The optional headers sink is called before that, as soon as the headers
+// of a request that announces a body are complete (headers_only, empty
+// body): what the request line and headers carry is inspected even if the
+// body is slow or never ends.
 using HttpRequestSink = void (*)(void* ctx, const HttpRequest& req);
 
 class HttpRequestParser {
@@ -111,6 +116,9 @@ class HttpRequestParser {
   HttpRequestParser(const HttpRequestParser&) = delete;
   HttpRequestParser& operator=(const HttpRequestParser&) = delete;
 
+  // Cold: the sink for requests whose headers are complete and whose body
+  // is still to come (nullptr: none).
+  void set_headers_sink(HttpRequestSink sink) { headers_sink_ = sink; }
   // Hot: consumes all `len` bytes; calls the sink for each completed request.
   void feed(const uint8_t* data, size_t len);
   // The client closed its side (FIN/RST): a request in progress is
@@ -151,12 +159,15 @@ class HttpRequestParser {
   void end_of_headers();
   void chunk_size_line(uint32_t stored);
   void consume_body(const uint8_t* p, size_t n);
+  void fill(HttpRequest& r) const;
+  void deliver_headers();
   void deliver();
   void finish_request();
   void flag(uint32_t bits) { anomalies_ |= bits; stream_anomalies_ |= bits; }
 
   const HttpParserConfig cfg_;
   const HttpRequestSink sink_;
+  HttpRequestSink headers_sink_ = nullptr;
   void* const ctx_;
   std::unique_ptr<uint8_t[]> store_;  // header_store + kSpillBytes
   std::unique_ptr<uint8_t[]> body_;   // max_body

@@ -152,7 +152,12 @@ Result<std::unique_ptr<SignatureMatcher>> SignatureMatcher::build(cp::CompiledSi
     return Error{"tcp stream: cannot load the Hyperscan database"};
   }
   m->headers_.reserve(m->sigs_.size());
+  m->buffers_used_.reserve(m->sigs_.size());
   for (const auto& sig : m->sigs_) {
+    uint32_t used = 0;
+    for (const auto& c : sig.contents) used |= 1u << static_cast<unsigned>(c.buffer);
+    for (const auto& re : sig.pcres) used |= 1u << static_cast<unsigned>(re.buffer);
+    m->buffers_used_.push_back(used);
     auto h = HeaderFilter::compile(sig);
     if (!h) return h.error();
     m->headers_.push_back(std::move(*h));

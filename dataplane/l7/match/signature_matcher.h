@@ -91,6 +91,10 @@ class SignatureMatcher {
                          Scratch& scratch, uint32_t* out, uint32_t cap) const;
 
   const cp::Signature& signature(uint32_t index) const { return sigs_[index]; }
+  // Whether any content or pcre of the signature inspects buffer b.
+  bool uses_buffer(uint32_t index, cp::SigBuffer b) const {
+    return (buffers_used_[index] >> static_cast<unsigned>(b)) & 1u;
+  }
   std::size_t size() const { return sigs_.size(); }
 
  private:
@@ -102,6 +106,7 @@ class SignatureMatcher {
 
   std::vector<cp::Signature> sigs_;
   std::vector<HeaderFilter> headers_;  // per signature
+  std::vector<uint32_t> buffers_used_;  // per signature: bit per SigBuffer
   std::array<hs_database_t*, cp::kSigBufferCount> dbs_{};
   std::array<std::vector<uint32_t>, cp::kSigBufferCount> sig_index_;
   hs_database_t* stream_db_ = nullptr;

@@ -369,6 +369,52 @@ TEST(HttpRequestParser, BodyTruncatedAndDeliveredEarly) {
   EXPECT_FALSE(c.reqs[1].body_truncated);
 }
 
+// A request that announces a body goes to the headers sink as soon as its
+// headers end (body empty, headers_only), whatever the body then does; a
+// request without a body only to the request sink. Both keep the same index.
+TEST(HttpRequestParser, HeadersSinkBeforeTheBody) {
+  struct Both {
+    Collector heads, full;
+    static void head(void* ctx, const HttpRequest& r) {
+      EXPECT_TRUE(r.headers_only);
+      EXPECT_TRUE(r.body.empty());
+      Collector::sink(&static_cast<Both*>(ctx)->heads, r);
+    }
+    static void whole(void* ctx, const HttpRequest& r) {
+      EXPECT_FALSE(r.headers_only);
+      Collector::sink(&static_cast<Both*>(ctx)->full, r);
+    }
+  } b;
+  HttpParserConfig cfg;
+  HttpRequestParser p(cfg, &Both::whole, &b);
+  p.set_headers_sink(&Both::head);
+  const std::string_view get = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
+  p.feed(bytes(get), get.size());
+  EXPECT_EQ(b.heads.reqs.size(), 0u) << "no body: nothing to wait for";
+  ASSERT_EQ(b.full.reqs.size(), 1u);
+  // Chunked body that never ends.
+  const std::string_view chunked =
+      "POST /b?x=1 HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n";
+  p.feed(bytes(chunked), chunked.size());
+  ASSERT_EQ(b.heads.reqs.size(), 1u);
+  EXPECT_EQ(b.heads.reqs[0].uri_raw, "/b?x=1");
+  EXPECT_EQ(b.heads.reqs[0].index, 1u);
+  EXPECT_TRUE(b.heads.reqs[0].chunked);
+  EXPECT_EQ(b.full.reqs.size(), 1u) << "the body has not ended";
+  p.feed(bytes("0\r\n\r\n"), 5);
+  ASSERT_EQ(b.full.reqs.size(), 2u);
+  EXPECT_EQ(b.full.reqs[1].body, "hello");
+  EXPECT_EQ(b.full.reqs[1].index, 1u);
+  // Content-Length body split from its headers.
+  const std::string_view head = "PUT /c HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n";
+  p.feed(bytes(head), head.size());
+  ASSERT_EQ(b.heads.reqs.size(), 2u);
+  EXPECT_EQ(b.heads.reqs[1].uri_raw, "/c");
+  p.feed(bytes("xyz"), 3);
+  ASSERT_EQ(b.full.reqs.size(), 3u);
+  EXPECT_EQ(b.full.reqs[2].body, "xyz");
+}
+
 TEST(HttpRequestParser, ConnectThenTlsIsTunnel) {
   const Outcome r = run("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n\x16\x03\x01\x00\xa5\x01\x00");
   ASSERT_EQ(r.reqs.size(), 1u);

@@ -19,36 +19,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from caselib import *  # noqa: E402,F403
 
 
-def segmented(sport, dport, chunks, isn_c=1000, isn_s=5000):
-    """Handshake, then the client's chunks each in its own segment (server
-    ACKs each), then FIN/FIN/ACK."""
-    def c(flags, seq, ack, payload=b""):
-        p = Ether(src=MAC_C, dst=MAC_S) / IP(src=C4, dst=S4) / TCP(
-            sport=sport, dport=dport, flags=flags, seq=seq, ack=ack, window=65535)
-        return p / Raw(payload) if payload else p
-
-    def s(flags, seq, ack):
-        return Ether(src=MAC_S, dst=MAC_C) / IP(src=S4, dst=C4) / TCP(
-            sport=dport, dport=sport, flags=flags, seq=seq, ack=ack, window=65535)
-
-    sc, ss = isn_c + 1, isn_s + 1
-    pkts = [c("S", isn_c, 0), s("SA", isn_s, sc), c("A", sc, ss)]
-    for chunk in chunks:
-        pkts.append(c("PA", sc, ss, chunk))
-        sc += len(chunk)
-        pkts.append(s("A", ss, sc))
-    pkts += [c("FA", sc, ss), s("FA", ss, sc + 1), c("A", sc + 1, ss + 1)]
-    return pkts
-
-
 raw = [b"hello MAG", b"IC-TOKEN and th", b"e end\n"]
-a = segmented(40100, 4444, raw)
+a = tcp_client_segments(C4, S4, 40100, 4444, raw)
 # a: SYN SA ACK | d1 A | d2 A | d3 A | FA FA A. The third data segment is
 # dropped; stop the capture after it (the client is reset).
 a = a[:9]
-b = segmented(40101, 4445, raw)
+b = tcp_client_segments(C4, S4, 40101, 4445, raw)
 http = [b"GET /x HTTP/1.1\r\nHost: shop.test\r\nX-Raw-Mar", b"ker: 1\r\n\r\n"]
-c = segmented(40102, 80, http)
+c = tcp_client_segments(C4, S4, 40102, 80, http)
 d = [Ether(src=MAC_C, dst=MAC_S) / IP(src=C4, dst=S4) / UDP(sport=40103, dport=9999) / Raw(b"xxUDPMAGICxx")]
 pkts = [at(p, 0.001 * i) for i, p in enumerate(a + b + c + d)]
 main_write(pkts)
