@@ -64,7 +64,7 @@ IN_SCOPE = [c for c, _ in CLASSES]
 SID_CLASS = {
     91000: "sqli", 91001: "xss", 91002: "cmdi", 91003: "lfi", 91004: "rfi",
     91005: "java", 91006: "log4shell", 91007: "shellshock", 91008: "protocol",
-    91009: "php", 91010: "generic",
+    91009: "php", 91010: "generic", 91011: "sqli",
 }
 
 
@@ -215,7 +215,91 @@ def payload_lines(path):
             yield line
 
 
-def payload_cases():
+# Lines of the payload lists that are not attack payloads on their own. Each
+# criterion is a line shape (or a file format), applied to every list the same
+# way; docs/detection.md lists how many lines each one removed per file.
+_COMMENT = re.compile(rb"^#(?:$|[ \t]|[A-Z][\w./' ]*:?[ \t]*$)")      # "# from wapiti", "#Google.com:"
+_CHEAT = re.compile(rb"\S[^\t]*\t+ *[A-Za-z(][A-Za-z ,()-]*$")       # "||<TAB>(double pipe) concatenate"
+_HEADING = re.compile(rb"^[A-Za-z][A-Za-z -]*:$")                     # "Time-Based:"
+_BARE_WORD = re.compile(rb"^[A-Za-z_]+$")                             # "onMouseOver", "select"
+_ESCAPE = re.compile(rb"%[0-9a-fA-F]{2}|&#[xX]?[0-9a-fA-F]+;?|&[a-zA-Z]{2,6};?|\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}")
+EXCLUDE_REASONS = {
+    "comment": "comment line (`#` then a space, or `#Heading:`)",
+    "cheat": "cheat-sheet line: token, TAB, English description",
+    "heading": "heading: words ending with a colon",
+    "bare-word": "a single bare word (keyword or event-handler name, no markup or operator)",
+    "punct": "punctuation only, after removing %XX / &#..; / \\xXX / \\uXXXX escapes (not for lfi: "
+             "there a traversal sequence is the attack)",
+    "record-field": "prose field of a documented exploit record (Name/Description/Tags/Author)",
+    "record-line": "continuation line joined into its multi-line record",
+}
+
+
+def line_shape(p, cls):
+    """Why line p is not an attack payload on its own, or None."""
+    s = p.strip()
+    if _COMMENT.match(s):
+        return "comment"
+    if _CHEAT.match(p):
+        return "cheat"
+    if _HEADING.match(s):
+        return "heading"
+    if _BARE_WORD.match(s):
+        return "bare-word"
+    if cls != "lfi" and not re.search(rb"[A-Za-z0-9]", _ESCAPE.sub(b"", s)):
+        return "punct"
+    return None
+
+
+_HTML5SEC = re.compile(rb'<div id="\d+">')
+_HTML5SEC_TAIL = b"//[\"'`-->]]>]</div>"
+
+
+def payload_records(path, cls, excluded):
+    """The payloads of one list file. Plain lists: one per line. Two file
+    formats hold multi-line payloads and are parsed as records instead:
+    fuzzdb's *.doc.txt (blank-line separated records of "Exploit Name:",
+    "Exploit String:", "Exploit Description:"... fields: the payload is the
+    Exploit String field, continuation lines included) and the html5sec
+    vectors (MarioXSSVectors.txt: each vector is wrapped in <div id="N"> ...
+    //["'`-->]]>]</div>; the payload is what is inside the wrapper)."""
+    data = open(path, "rb").read().replace(b"\r\n", b"\n")
+    rel = os.path.relpath(path, PAYLOADS)
+    cnt = excluded.setdefault(rel, collections.Counter())
+    out = []
+    if b"\nExploit String: " in data:
+        for rec in re.split(rb"\n[ \t]*\n", data):
+            lines = [l for l in rec.split(b"\n") if l.strip()]
+            start = next((i for i, l in enumerate(lines) if l.startswith(b"Exploit String: ")), None)
+            if start is None:
+                cnt["record-field"] += len(lines)
+                continue
+            end = next((i for i in range(start + 1, len(lines))
+                        if re.match(rb"(?:Exploit [A-Z][a-z]+|Author Name): ", lines[i])), len(lines))
+            out.append(b"\n".join(lines[start:end])[len(b"Exploit String: "):])
+            cnt["record-field"] += len(lines) - (end - start)
+            cnt["record-line"] += end - start - 1
+        return out
+    if _HTML5SEC.match(data):
+        for chunk in _HTML5SEC.split(data)[1:]:
+            chunk = chunk.strip()
+            if chunk.endswith(_HTML5SEC_TAIL):
+                chunk = chunk[:-len(_HTML5SEC_TAIL)]
+            nl = len([l for l in chunk.split(b"\n") if l.strip()])
+            cnt["record-line"] += max(0, nl - 1)
+            out.append(chunk.strip())
+        return out
+    for p in payload_lines(path):
+        why = line_shape(p, cls)
+        if why:
+            cnt[why] += 1
+        else:
+            out.append(p)
+    return out
+
+
+def payload_cases(excluded=None):
+    excluded = {} if excluded is None else excluded
     seen = set()
     out = []
     files = []
@@ -225,7 +309,7 @@ def payload_cases():
                 files.append((f, cls))
     for f, cls in files:
         rel = os.path.relpath(f, PAYLOADS)
-        for n, p in enumerate(payload_lines(f)):
+        for n, p in enumerate(payload_records(f, cls, excluded)):
             if cls == "rfi":
                 p = p.replace(b"XXpathXX", b"http://rfi.example.net/shell.txt")
             if b"{cmd}" in p:
@@ -545,7 +629,8 @@ def main():
     args = ap.parse_args()
 
     t0 = time.time()
-    cases = crs_cases() + payload_cases() + synthetic_benign()
+    excluded = {}
+    cases = crs_cases() + payload_cases(excluded) + synthetic_benign()
     with open(args.jsonl, "w") as fh:
         for c in cases:
             fh.write(json.dumps({"id": c["id"], "class": c["class"], "expect": c["expect"],
@@ -625,10 +710,10 @@ def main():
             for c in misses[args.misses][:args.limit]:
                 print(c["id"], repr(c["raw"][:400]))
     if args.write_doc:
-        write_doc(args, table, rows, nb, cases, t2 - t0, misses)
+        write_doc(args, table, rows, nb, cases, t2 - t0, misses, excluded)
 
 
-def write_doc(args, table, rows, nb, cases, secs, misses):
+def write_doc(args, table, rows, nb, cases, secs, misses, excluded):
     cmd = "tools/detect/eval.py --write-doc" + ("" if args.engine == "binary" else " --engine python")
     notes_path = os.path.join(os.path.dirname(__file__), "notes.md")
     notes = open(notes_path).read() if os.path.exists(notes_path) else ""
@@ -636,6 +721,13 @@ def write_doc(args, table, rows, nb, cases, secs, misses):
     for cls, title, cd, ct, pd, pt, det, tot, fp, bt in rows:
         if cls in IN_SCOPE and (det < 0.9 * tot or fp > 0.01 * bt):
             short.append(f"- **{cls}**: {det}/{tot} detected ({100.0 * det / tot:.1f}%), {fp}/{bt} false positives.")
+    ex_rows = ["| file | criterion | lines |", "|---|---|---|"]
+    ex_tot = collections.Counter()
+    for f in sorted(excluded):
+        for why, n in sorted(excluded[f].items()):
+            ex_rows.append(f"| `{f}` | {why} | {n} |")
+            ex_tot[why] += n
+    ex_legend = "\n".join(f"- `{k}`: {v} ({ex_tot[k]} lines in all)" for k, v in EXCLUDE_REASONS.items())
     doc = f"""# Detection of the bundled web signatures
 
 `rules/rampart-web.rules` (sids 9100000-9199999) measured against the public
@@ -674,6 +766,17 @@ are measured for information only (no rules target them on purpose).
   command names (`Commands-*.txt`, `useful-commands-*`), bare shell
   metacharacters (`shell-delimiters`, `shell-operators`), event-handler name
   lists, encodings of `<`, and PATT `Web-files.txt` (`/robots.txt`...).
+- Inside the lists that are measured, lines that are not attack payloads on
+  their own are left out by line shape (or parsed as records, for the two
+  multi-line formats), the same criterion for every file, never line by line
+  (`line_shape()` and `payload_records()` in `tools/detect/eval.py`):
+
+{ex_legend}
+
+  Per file:
+
+{chr(10).join(ex_rows)}
+
 - Benign: {nb['crs']} CRS false-positive cases and {nb['synthetic']} synthetic
   ordinary requests (browsing, JSON/XML APIs, form posts and searches with
   quotes such as "O'Brien", SQL words in prose, multipart uploads of text).
