@@ -11,6 +11,8 @@ enum class AlertKind : uint8_t {
   kSignature = 0,    // sig_index: the matching signature
   kHttpAnomaly = 1,  // sig_index: http_anomaly bits of the request
   kStreamAnomaly = 2,  // overlapping TCP segments with different data
+  kTlsAnomaly = 3,     // sig_index: tls_anomaly bits of a ClientHello
+  kDnsAnomaly = 4,     // sig_index: dns_anomaly bits of a query
 };
 
 // kNone: a raw-payload match (TCP stream or UDP datagram); no app fields.

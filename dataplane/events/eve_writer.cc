@@ -9,7 +9,9 @@
 #include <fmt/format.h>
 
 #include "dataplane/common/drop_reason.h"
+#include "dataplane/l7/dns/dns_message.h"
 #include "dataplane/l7/http/http_request_parser.h"
+#include "dataplane/l7/tls/tls_client_hello.h"
 #include "dataplane/conntrack/flow.h"
 #include "dataplane/parse/packet_meta.h"
 
@@ -168,13 +170,18 @@ void EveWriter::write_anomaly(const AlertRecord& a, const char* type, const char
   const char* iface = a.in_port < port_names_.size() ? port_names_[a.in_port].c_str() : "unknown";
   fmt::format_to(it,
                  "{{\"timestamp\":\"{}\",\"flow_id\":{},\"in_iface\":\"{}\",\"event_type\":\"anomaly\","
-                 "\"src_ip\":\"{}\",\"src_port\":{},\"dest_ip\":\"{}\",\"dest_port\":{},\"proto\":\"TCP\","
+                 "\"src_ip\":\"{}\",\"src_port\":{},\"dest_ip\":\"{}\",\"dest_port\":{},\"proto\":\"{}\","
                  "\"anomaly\":{{\"type\":\"{}\",\"event\":\"{}\"",
                  eve_timestamp(a.timestamp_ns), a.flow_id, iface, ip_string(a.src, a.family), a.src_port,
-                 ip_string(a.dst, a.family), a.dst_port, type, event);
+                 ip_string(a.dst, a.family), a.dst_port, a.l4_proto == 17 ? "UDP" : "TCP", type, event);
   if (app_proto != nullptr) fmt::format_to(it, ",\"app_proto\":\"{}\",\"layer\":\"proto_parser\"", app_proto);
   fmt::format_to(it, "}}");
-  if (a.url_len > 0 || a.method_len > 0) {
+  if (a.kind == AlertKind::kTlsAnomaly && a.host_len > 0) {
+    fmt::format_to(it, ",\"tls\":{{\"sni\":\"{}\"}}", json_escape(std::string_view(a.host, a.host_len)));
+  } else if (a.kind == AlertKind::kDnsAnomaly && a.host_len > 0) {
+    fmt::format_to(it, ",\"dns\":{{\"query\":[{{\"type\":\"query\",\"rrname\":\"{}\"}}]}}",
+                   json_escape(std::string_view(a.host, a.host_len)));
+  } else if (a.url_len > 0 || a.method_len > 0) {
     fmt::format_to(it, ",\"http\":{{\"hostname\":\"{}\",\"url\":\"{}\",\"http_method\":\"{}\"}}",
                    json_escape(std::string_view(a.host, a.host_len)), json_escape(std::string_view(a.url, a.url_len)),
                    json_escape(std::string_view(a.method, a.method_len)));
@@ -193,6 +200,15 @@ void EveWriter::write_alert(const AlertRecord& a, const SignatureMatcher& sigs) 
     // One EVE record per anomaly, as Suricata logs one per app-layer event.
     for (uint32_t bit = 1; bit != 0; bit <<= 1) {
       if (a.sig_index & bit) write_anomaly(a, "applayer", http_anomaly_name(bit), "http");
+    }
+    return;
+  }
+  if (a.kind == AlertKind::kTlsAnomaly || a.kind == AlertKind::kDnsAnomaly) {
+    const bool tls = a.kind == AlertKind::kTlsAnomaly;
+    for (uint32_t bit = 1; bit != 0; bit <<= 1) {
+      if (a.sig_index & bit) {
+        write_anomaly(a, "applayer", tls ? tls_anomaly_name(bit) : dns_anomaly_name(bit), tls ? "tls" : "dns");
+      }
     }
     return;
   }

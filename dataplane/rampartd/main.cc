@@ -90,6 +90,24 @@ void print_stats_line(const App& app, double t) {
              s["packets_in"].get<uint64_t>(), s["packets_out"].get<uint64_t>(), s["dropped"].get<uint64_t>(), active);
 }
 
+// The bundled signature set: where the build tree's source checkout has it,
+// else beside the binary (<dir>/../rules/, <dir>/../share/rampart/rules/).
+Result<std::string> bundled_rules_path(const char* argv0) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<fs::path> tried{RAMPART_BUNDLED_RULES};
+  const fs::path exe = fs::canonical("/proc/self/exe", ec);
+  const fs::path dir = ec ? fs::path(argv0).parent_path() : exe.parent_path();
+  tried.push_back(dir / ".." / "rules" / "rampart-web.rules");
+  tried.push_back(dir / ".." / "share" / "rampart" / "rules" / "rampart-web.rules");
+  std::string where;
+  for (const auto& p : tried) {
+    if (fs::is_regular_file(p, ec)) return p.lexically_normal().string();
+    where += (where.empty() ? "" : ", ") + p.lexically_normal().string();
+  }
+  return Error{fmt::format("the bundled signature set is not at {}; pass --rules FILE_OR_DIR or --no-rules", where)};
+}
+
 std::vector<std::string> offline_eal_args(const char* argv0, const Options& o) {
   std::string vdev = fmt::format("net_pcap0,rx_pcap={}", o.pcap_in);
   if (!o.pcap_out.empty()) vdev += fmt::format(",tx_pcap={}", o.pcap_out);
@@ -196,6 +214,18 @@ int run(int argc, char** argv) {
                compiled->unsupported.size(), compiled->compile_seconds,
                compiled->cache_hits > 0 ? " (from cache)" : "");
     return readable && sigs.errors.empty() ? 0 : 1;
+  }
+
+  // Offline mode inspects with the bundled signature set unless told
+  // otherwise (--rules, --no-rules).
+  if (!o.pcap_in.empty() && !o.validate_only && !o.no_rules && o.rules.empty() && o.rules_drop.empty()) {
+    auto bundled = bundled_rules_path(argv[0]);
+    if (!bundled) {
+      fmt::print(stderr, "rampartd: {}\n", bundled.error().message);
+      return 1;
+    }
+    fmt::print(stderr, "rampartd: offline mode with the bundled signature set {} (--no-rules for none)\n", *bundled);
+    app.opts.rules.push_back(*bundled);
   }
 
   // Signatures: parsed and compiled before the EAL starts (cold, may take

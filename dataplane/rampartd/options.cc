@@ -30,7 +30,9 @@ const char* usage() {
          "  --validate                check the policy (and --rules) and exit\n"
          "  --rules-drop FILE_OR_DIR  signatures whose 'alert' action is enforced as 'drop' (repeatable)\n"
          "  --hs-cache DIR            compiled Hyperscan databases cache (/var/cache/rampart/hyperscan)\n"
-         "  --rules FILE_OR_DIR       signature file or directory of *.rules (repeatable; --validate only for now)\n"
+         "  --rules FILE_OR_DIR       signature file or directory of *.rules (repeatable); offline mode\n"
+         "                            loads the bundled set (rules/rampart-web.rules) when none is given\n"
+         "  --no-rules                offline mode: no signatures (L3/L4 only)\n"
          "  --eve FILE                write EVE JSON flow and drop events\n"
          "  --pcap FILE               offline mode: process a capture file and exit\n"
          "  --pcap-out FILE           offline mode: write forwarded packets here\n"
@@ -78,6 +80,8 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       o.validate_only = true;
     } else if (a == "--summary") {
       o.summary = true;
+    } else if (a == "--no-rules") {
+      o.no_rules = true;
     } else if (a == "--hs-cache") {
       if (!value(&v)) return Error{"--hs-cache needs a directory ('' for none)"};
       o.hs_cache_dir = v;
@@ -126,6 +130,9 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
     }
   }
   if (!o.pcap_out.empty() && o.pcap_in.empty()) return Error{"--pcap-out needs --pcap"};
+  if (o.no_rules && (!o.rules.empty() || !o.rules_drop.empty())) {
+    return Error{"--no-rules contradicts --rules/--rules-drop"};
+  }
   return cl;
 }
 

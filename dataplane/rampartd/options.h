@@ -16,6 +16,7 @@ struct Options {
   std::string eve_file;
   std::vector<std::string> rules;  // --rules FILE_OR_DIR, repeatable
   std::vector<std::string> rules_drop;  // --rules-drop: alert actions become drop
+  bool no_rules = false;  // --no-rules: offline mode without the bundled set
   std::string hs_cache_dir = "/var/cache/rampart/hyperscan";
   std::string pcap_in;   // offline mode when set
   std::string pcap_out;

@@ -64,6 +64,10 @@ nlohmann::ordered_json build_summary(const App& app) {
     add("tls_client_hellos", s.tls_client_hellos.get());
     add("tls_failed", s.tls_failed.get());
     add("dns_queries", s.dns_queries.get());
+    add("dns_tcp_flows", s.dns_tcp_flows.get());
+    add("dns_tcp_failed", s.dns_tcp_failed.get());
+    add("dns_anomalies", s.dns_anomalies.get());
+    add("tls_anomalies", s.tls_anomalies.get());
     add("alerts", s.alerts.get());
     add("alerts_lost", s.alerts_lost.get());
     add("flows_blocked", s.flows_blocked.get());

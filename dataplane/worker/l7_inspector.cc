@@ -31,6 +31,10 @@ Result<std::unique_ptr<L7Inspector>> L7Inspector::create(uint16_t worker, const 
     l->tls_.push_back(std::make_unique<TlsClientHelloAccumulator>());
     l->tls_free_.push_back(static_cast<int16_t>(i));
   }
+  for (uint32_t i = 0; i < cfg.dns_tcp_parsers && i < 32767; ++i) {
+    l->dns_tcp_.push_back(std::make_unique<DnsTcpParser>(on_dns_tcp, l.get()));
+    l->dns_free_.push_back(static_cast<int16_t>(i));
+  }
   l->header_buf_.resize(cfg.http.header_store + 4u * cfg.http.max_headers);
   if (matcher->has_stream_signatures()) {
     if (cfg.raw_window == 0) return Error{"raw_window must be at least 1 byte"};
@@ -68,6 +72,7 @@ int32_t L7Inspector::attach() {
   s.state = SlotState::kProbing;
   s.probe_len = 0;
   s.tls = -1;
+  s.dns = -1;
   s.parser->reset();
   s.app = AppLayer::kNone;
   s.raw_active = s.raw != nullptr;
@@ -86,6 +91,7 @@ void L7Inspector::detach(int32_t slot) {
   Slot& s = slots_[static_cast<std::size_t>(slot)];
   reasm_->release(s.stream);
   release_tls(s);
+  release_dns(s);
   s.state = SlotState::kFree;
   s.raw_active = false;
   free_.push_back(slot);
@@ -152,7 +158,10 @@ void L7Inspector::on_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint
   if (ev == StreamEvent::kGap) {
     // Bytes we will never see: the parser cannot resynchronise inside HTTP.
     if (s.state == SlotState::kHttp) s.parser->end_of_stream();
-    if (s.state == SlotState::kProbing || s.state == SlotState::kHttp) s.state = SlotState::kIgnored;
+    if (s.state == SlotState::kProbing || s.state == SlotState::kHttp || s.state == SlotState::kDns) {
+      s.state = SlotState::kIgnored;
+    }
+    self->release_dns(s);
     // Raw-stream matching goes on after the gap, but no match may span it.
     if (s.raw_active) {
       self->matcher_->reset_stream(s.raw);
@@ -166,7 +175,13 @@ void L7Inspector::on_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint
   }
   if (ev == StreamEvent::kFin || ev == StreamEvent::kRst) {
     if (s.state == SlotState::kHttp) s.parser->end_of_stream();
-    if (s.state == SlotState::kHttp || s.state == SlotState::kProbing) s.state = SlotState::kDone;
+    if (s.state == SlotState::kDns) self->dns_tcp_[static_cast<std::size_t>(s.dns)]->end_of_stream();
+    if (s.state == SlotState::kHttp || s.state == SlotState::kProbing || s.state == SlotState::kDns ||
+        s.state == SlotState::kTls) {
+      s.state = SlotState::kDone;
+    }
+    self->release_dns(s);
+    self->release_tls(s);
     s.raw_active = false;
     return;
   }
@@ -183,6 +198,10 @@ void L7Inspector::feed_app(Slot& s, const uint8_t* data, uint32_t len) {
     s.probe_len = static_cast<uint8_t>(s.probe_len + take);
     const HttpProbe http = probe_http_request(s.probe, s.probe_len);
     const TlsProbe tls = http == HttpProbe::kYes ? TlsProbe::kNo : probe_tls_client_hello(s.probe, s.probe_len);
+    const DnsProbe dns = http == HttpProbe::kYes || tls == TlsProbe::kYes
+                             ? DnsProbe::kNo
+                             : probe_dns_query(s.probe, s.probe_len, DnsTransport::kTcp);
+    const bool probe_full = s.probe_len == sizeof(s.probe);
     if (http == HttpProbe::kYes) {
       s.state = SlotState::kHttp;
       s.app = AppLayer::kHttp;
@@ -198,8 +217,20 @@ void L7Inspector::feed_app(Slot& s, const uint8_t* data, uint32_t len) {
       if (take < len && s.state == SlotState::kTls) feed_tls(s, data + take, len - take);
       return;
     }
-    const bool undecided = http == HttpProbe::kNeedMore || tls == TlsProbe::kNeedMore;
-    if (undecided && s.probe_len < sizeof(s.probe)) return;
+    // DNS over TCP: a plausible header and a question so far; a first name
+    // longer than the probe is taken on the header's word (the parser then
+    // judges the whole message).
+    if (dns == DnsProbe::kYes || (dns == DnsProbe::kNeedMore && probe_full && http != HttpProbe::kNeedMore &&
+                                  tls != TlsProbe::kNeedMore)) {
+      s.app = AppLayer::kDns;
+      start_dns(s);
+      if (s.state != SlotState::kDns) return;
+      dns_tcp_[static_cast<std::size_t>(s.dns)]->feed(s.probe, s.probe_len);
+      if (take < len && s.state == SlotState::kDns) dns_tcp_[static_cast<std::size_t>(s.dns)]->feed(data + take, len - take);
+      return;
+    }
+    const bool undecided = http == HttpProbe::kNeedMore || tls == TlsProbe::kNeedMore || dns == DnsProbe::kNeedMore;
+    if (undecided && !probe_full) return;
     s.state = SlotState::kIgnored;
     stats_.not_http.add();
     return;
@@ -208,7 +239,48 @@ void L7Inspector::feed_app(Slot& s, const uint8_t* data, uint32_t len) {
     feed_tls(s, data, len);
     return;
   }
+  if (s.state == SlotState::kDns) {
+    dns_tcp_[static_cast<std::size_t>(s.dns)]->feed(data, len);
+    return;
+  }
   if (s.state == SlotState::kHttp) feed_http(s, data, len);
+}
+
+void L7Inspector::start_dns(Slot& s) {
+  if (dns_free_.empty()) {
+    stats_.dns_tcp_failed.add();
+    s.state = SlotState::kIgnored;
+    return;
+  }
+  s.dns = dns_free_.back();
+  dns_free_.pop_back();
+  dns_tcp_[static_cast<std::size_t>(s.dns)]->reset();
+  s.state = SlotState::kDns;
+  stats_.dns_tcp_flows.add();
+}
+
+void L7Inspector::release_dns(Slot& s) {
+  if (s.dns < 0) return;
+  dns_free_.push_back(s.dns);
+  s.dns = -1;
+}
+
+void L7Inspector::on_dns_tcp(void* ctx, const DnsMessage& m) {
+  static_cast<L7Inspector*>(ctx)->inspect_dns(m, 6);
+}
+
+// One DNS message from the client (UDP datagram or TCP message).
+void L7Inspector::inspect_dns(const DnsMessage& m, uint8_t l4_proto) {
+  if (m.qr()) return;  // a response from the client side: not a query
+  if (m.anomalies != 0) {
+    stats_.dns_anomalies.add();
+    report(nullptr, AlertKind::kDnsAnomaly, m.anomalies, false, AppProto::kDns, m.qname(), l4_proto);
+  }
+  if (!m.has_question) return;
+  stats_.dns_queries.add();
+  InspectionBuffers b;
+  b[cp::SigBuffer::kDnsQuery] = m.qname();
+  match_and_report(b, match_flow(l4_proto, AppLayer::kDns), nullptr, AppProto::kDns, m.qname());
 }
 
 void L7Inspector::feed_http(Slot& s, const uint8_t* data, uint32_t len) {
@@ -240,10 +312,19 @@ void L7Inspector::feed_tls(Slot& s, const uint8_t* data, uint32_t len) {
       return;
     case TlsClientHelloAccumulator::Status::kFailed:
       stats_.tls_failed.add();
+      // It started as TLS: why it is unusable is an anomaly worth logging.
+      if (acc.anomalies() != 0) {
+        stats_.tls_anomalies.add();
+        report(nullptr, AlertKind::kTlsAnomaly, acc.anomalies(), false, AppProto::kTls);
+      }
       s.state = SlotState::kIgnored;
       break;
     case TlsClientHelloAccumulator::Status::kDone: {
       stats_.tls_client_hellos.add();
+      if (acc.hello().anomalies != 0) {
+        stats_.tls_anomalies.add();
+        report(nullptr, AlertKind::kTlsAnomaly, acc.hello().anomalies, false, AppProto::kTls, acc.hello().sni);
+      }
       // Only the ClientHello is inspected: what follows is encrypted.
       s.state = SlotState::kDone;
       if (acc.hello().has_sni) {
@@ -397,17 +478,24 @@ L7Verdict L7Inspector::on_udp(const uint8_t* payload, uint32_t len, bool to_serv
   AppLayer app = AppLayer::kNone;
   std::string_view qname;
   DnsMessage msg;
-  if (looks_like_dns_query(payload, len) && parse_dns_message(payload, len, msg) && msg.has_question) {
-    stats_.dns_queries.add();
-    app = AppLayer::kDns;
-    qname = msg.qname();
-    b[cp::SigBuffer::kDnsQuery] = qname;
-  }
-  b[cp::SigBuffer::kStream] = std::string_view(reinterpret_cast<const char*>(payload), len);
   cur_slot_ = nullptr;
   cur_flow_ = &flow;
   cur_block_ = false;
   cur_l4_ = 17;
+  if (looks_like_dns_query(payload, len)) {
+    (void)parse_dns_message(payload, len, msg);
+    if (msg.anomalies != 0) {
+      stats_.dns_anomalies.add();
+      report(nullptr, AlertKind::kDnsAnomaly, msg.anomalies, false, AppProto::kDns, msg.qname(), 17);
+    }
+    if (msg.has_question) {
+      stats_.dns_queries.add();
+      app = AppLayer::kDns;
+      qname = msg.qname();
+      b[cp::SigBuffer::kDnsQuery] = qname;
+    }
+  }
+  b[cp::SigBuffer::kStream] = std::string_view(reinterpret_cast<const char*>(payload), len);
   match_and_report(b, match_flow(17, app), nullptr, app == AppLayer::kDns ? AppProto::kDns : AppProto::kNone, qname);
   cur_l4_ = 6;
   if (!cur_block_) return L7Verdict::kPass;

@@ -42,6 +42,7 @@ struct L7Config {
   HttpParserConfig http;
   uint32_t alert_ring_size = 4096;
   uint32_t tls_accumulators = 64;  // ClientHellos being assembled at once (16 KiB each)
+  uint32_t dns_tcp_parsers = 64;   // DNS-over-TCP flows parsed at once (4 KiB each)
   // Raw-stream signatures are verified over the last raw_window bytes of
   // the stream (per slot; a content chain longer than this cannot match).
   uint32_t raw_window = 4096;
@@ -54,7 +55,11 @@ struct L7Stats {
   Counter not_http;          // first client bytes were neither HTTP nor TLS: not inspected further
   Counter tls_client_hellos;
   Counter tls_failed;        // not a usable ClientHello (or no accumulator free)
-  Counter dns_queries;
+  Counter dns_queries;       // over UDP and TCP
+  Counter dns_tcp_flows;     // TCP flows identified as DNS
+  Counter dns_tcp_failed;    // ... with no DNS-over-TCP parser free: not inspected further
+  Counter tls_anomalies;     // ClientHellos with at least one anomaly
+  Counter dns_anomalies;     // DNS queries with at least one anomaly
   Counter alerts;
   Counter alerts_lost;       // alert ring full
   Counter flows_blocked;
@@ -109,13 +114,14 @@ class L7Inspector {
 
  private:
   // The application-layer state; raw-stream scanning runs beside it.
-  enum class SlotState : uint8_t { kFree, kProbing, kHttp, kTls, kIgnored, kDone, kBlocked };
+  enum class SlotState : uint8_t { kFree, kProbing, kHttp, kTls, kDns, kIgnored, kDone, kBlocked };
   struct Slot {
     TcpStream stream;
     SlotState state;
     uint8_t probe_len;
     int16_t tls;  // index into tls_, or -1
-    uint8_t probe[16];
+    int16_t dns;  // index into dns_tcp_, or -1
+    uint8_t probe[64];
     HttpRequestParser* parser;
     AppLayer app;          // what the first bytes identified
     bool raw_active;       // the raw-stream signatures still scan this flow
@@ -138,6 +144,10 @@ class L7Inspector {
   InspectionBuffers request_buffers(const HttpRequest& r);
   void feed_app(Slot& s, const uint8_t* data, uint32_t len);
   void feed_http(Slot& s, const uint8_t* data, uint32_t len);
+  void start_dns(Slot& s);
+  static void on_dns_tcp(void* ctx, const DnsMessage& m);
+  void inspect_dns(const DnsMessage& m, uint8_t l4_proto);
+  void release_dns(Slot& s);
   void start_tls(Slot& s);
   void feed_tls(Slot& s, const uint8_t* data, uint32_t len);
   void release_tls(Slot& s);
@@ -160,6 +170,8 @@ class L7Inspector {
   std::vector<std::unique_ptr<HttpRequestParser>> parsers_;  // one per slot
   std::vector<std::unique_ptr<TlsClientHelloAccumulator>> tls_;  // shared by the slots, on demand
   std::vector<int16_t> tls_free_;
+  std::vector<std::unique_ptr<DnsTcpParser>> dns_tcp_;  // shared by the slots, on demand
+  std::vector<int16_t> dns_free_;
   rte_ring* alerts_ = nullptr;
   L7Stats stats_;
   std::vector<char> header_buf_;  // joined "Name: value\r\n" lines, sized at create()

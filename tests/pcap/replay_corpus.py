@@ -6,9 +6,13 @@ usage: replay_corpus.py [--rampartd PATH] [--data DIR] [--jobs N] [--timeout S] 
 Every capture under <data>/tcpdump and <data>/zeek (recursively; <data>
 defaults to <repo>/../shared/data/pcaps) is run as
 
-    rampartd --pcap FILE --pcap-out TMP/out.pcap --eve TMP/eve.json
+    rampartd --pcap FILE --pcap-out TMP/out.pcap --eve TMP/eve.json --hs-cache CACHE
 
-each in its own temp dir, at most --jobs (default 2) at a time.
+each in its own temp dir, at most --jobs (default 2) at a time. No --rules:
+offline mode's default, the bundled signature set, so the real captures go
+through L7 inspection too (stream reassembly, HTTP/TLS/DNS dissectors,
+signatures); CACHE is filled once before the runs. --no-rules replays L3/L4
+only.
 
 A file passes when rampartd
   - exits 0, prints a JSON summary on stdout with
@@ -33,6 +37,7 @@ import json
 import os
 import shutil
 import struct
+import subprocess
 import sys
 import tempfile
 import threading
@@ -135,7 +140,7 @@ class Result:
         self.left_runtime_dir = None
 
 
-def run_one(rampartd, path, rel, timeout):
+def run_one(rampartd, path, rel, timeout, extra):
     res = Result(path, rel)
     fmt, links, npkts, readable, why = inspect_capture(path)
     ethernet = links == {1}
@@ -143,7 +148,7 @@ def run_one(rampartd, path, rel, timeout):
     t0 = time.monotonic()
     try:
         cmd = [rampartd, "--pcap", path, "--pcap-out", os.path.join(tmp, "out.pcap"),
-               "--eve", os.path.join(tmp, "eve.json")]
+               "--eve", os.path.join(tmp, "eve.json")] + extra
         r = run_rampartd(cmd, timeout, cwd=tmp)
         res.seconds = time.monotonic() - t0
         res.left_runtime_dir = r.left_runtime_dir
@@ -221,6 +226,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=2, help="parallel runs, at most 2 (default 2)")
     ap.add_argument("--timeout", type=int, default=300, help="seconds per file (default 300)")
     ap.add_argument("--only", default="", help="run only files whose path contains this")
+    ap.add_argument("--no-rules", action="store_true", help="L3/L4 only: no signatures")
     a = ap.parse_args()
 
     if not any(os.path.isdir(os.path.join(a.data, s)) for s in SUBDIRS):
@@ -235,6 +241,20 @@ def main():
     jobs = max(1, min(2, a.jobs))
     print("corpus: %d captures under %s, %d at a time, rampartd %s" % (len(files), a.data, jobs, rampartd))
     sys.stdout.flush()
+    cache = tempfile.mkdtemp(prefix="rampart-corpus-hs-")
+    if a.no_rules:
+        extra = ["--no-rules"]
+    else:
+        # Compile the bundled set once; every run then loads it from the cache.
+        bundled = os.path.join(REPO, "rules", "rampart-web.rules")
+        r = subprocess.run([rampartd, "--validate", "--rules", bundled, "--hs-cache", cache],
+                           capture_output=True, text=True, timeout=600)
+        if r.returncode != 0:
+            print("corpus: the bundled signature set does not compile: %s" % r.stdout[-500:])
+            print("0 passed, 1 failed")
+            return 1
+        print("corpus: L7 on, bundled signature set %s" % bundled)
+        extra = ["--hs-cache", cache]
 
     lock = threading.Lock()
     results = []
@@ -243,7 +263,7 @@ def main():
     def task(path):
         rel = os.path.relpath(path, a.data)
         try:
-            res = run_one(rampartd, path, rel, a.timeout)
+            res = run_one(rampartd, path, rel, a.timeout, extra)
         except Exception as e:  # noqa: BLE001  (a harness bug must not hide the other files)
             res = Result(path, rel)
             res.detail = "harness error: %r" % e
@@ -275,6 +295,13 @@ def main():
     print()
     print("corpus: %d files in %.0fs; %d packets in, %d out" % (len(results), elapsed, pin, pout))
     print("corpus: drop reasons over all files: %s" % json.dumps(dict(sorted(totals.items(), key=lambda kv: -kv[1]))))
+    l7 = {}
+    for r in results:
+        for k, v in ((r.summary or {}).get("l7") or {}).items():
+            l7[k] = l7.get(k, 0) + int(v)
+    if l7:
+        print("corpus: l7 over all files: %s" % json.dumps(l7))
+    shutil.rmtree(cache, ignore_errors=True)
     print("corpus: %d clean refusals (non-Ethernet or unreadable files, counted as passed):" % len(refused))
     for r in sorted(refused, key=lambda r: r.rel):
         print("  %s: %s" % (r.rel, r.detail))

@@ -10,6 +10,9 @@ A case directory holds:
 
     description: free text
     args: [--mtu, "9000"]            # extra rampartd options (optional)
+    bundled_rules: true              # run with the bundled signature set (offline
+                                     # mode's default); otherwise --no-rules is
+                                     # added unless args give --rules/--rules-drop
     summary:                         # every key given is checked
       packets_in: 10                 # exact
       packets_out: 8
@@ -429,7 +432,7 @@ def run_case(rampartd, case_dir, keep=False):
         raise CaseError("%s: needs make_pcap.py and expect.yaml" % case_dir)
     with open(exp_path, encoding="utf-8") as f:
         exp = yaml.safe_load(f) or {}
-    unknown = set(exp) - {"description", "args", "summary", "pcap_out", "eve"}
+    unknown = set(exp) - {"description", "args", "summary", "pcap_out", "eve", "bundled_rules"}
     if unknown:
         raise CaseError("%s: unknown keys %s" % (exp_path, sorted(unknown)))
 
@@ -448,7 +451,10 @@ def run_case(rampartd, case_dir, keep=False):
         if os.path.exists(policy):
             cmd += ["--policy", policy]
         # "{case}" in an argument stands for the case directory.
-        cmd += [str(a).replace("{case}", case_dir) for a in exp.get("args") or []]
+        args = [str(a).replace("{case}", case_dir) for a in exp.get("args") or []]
+        cmd += args
+        if not exp.get("bundled_rules") and not {"--rules", "--rules-drop"} & set(args):
+            cmd.append("--no-rules")
         print("$ " + " ".join(cmd))
         r = rampart_run.run(cmd, RUN_TIMEOUT, cwd=tmp)
         if r.left_runtime_dir:

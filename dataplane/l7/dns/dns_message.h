@@ -89,6 +89,13 @@ class DnsTcpParser {
   void feed(const uint8_t* data, size_t len);
   // Delivers a partial message (kTcpIncomplete) if the stream ended inside one.
   void end_of_stream();
+  // Back to the start of a stream.
+  void reset() {
+    len_have_ = 0;
+    msg_len_ = 0;
+    msg_have_ = 0;
+    messages_ = 0;
+  }
 
   uint64_t messages() const { return messages_; }
 

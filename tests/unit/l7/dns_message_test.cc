@@ -166,6 +166,21 @@ struct Last {
   }
 };
 
+TEST(DnsTcpParser, ResetForgetsAHalfMessage) {
+  const Bytes first = tcp({query(7, "p.example")});
+  const Bytes second = tcp({query(8, "q.example")});
+  Last l;
+  DnsTcpParser p(&Last::sink, &l);
+  p.feed(first.data(), first.size() - 3);  // inside the first message
+  p.reset();                                // a parser reused for another flow
+  p.feed(second.data(), second.size());
+  ASSERT_EQ(l.n, 1);
+  EXPECT_EQ(l.m.id, 8);
+  EXPECT_EQ(l.m.qname(), "q.example");
+  EXPECT_EQ(l.m.anomalies, 0u);
+  EXPECT_EQ(p.messages(), 1u);
+}
+
 TEST(DnsTcpParser, IncompleteCutAndEmpty) {
   const Bytes stream = tcp({query(7, "p.example")});
   Last l;
