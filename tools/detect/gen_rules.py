@@ -22,6 +22,7 @@ PLAIN = {
     "bs": r"\\", "dot": r"\.", "col": ":", "hash": "#", "com": ",", "star": r"\*", "nl": r"[\r\n]", "at": "@",
     "pct": "%", "plus": r"\+", "ex": "!", "qm": r"\?", "lsb": r"\[", "rsb": r"\]",
     "dl": r"[\s'\"/;<>`(]", "nw": r"(?<![\w\x80-\xff])",
+    "uq": r"\xe2\x80[\x98\x99\xb2]", "tl": "~",
 }
 
 
@@ -41,6 +42,7 @@ ENC = {
     "ex": _e("!", "21"), "qm": _e(r"\?", "3f"), "lsb": _e(r"\[", "5b"), "rsb": _e(r"\]", "5d"),
     "dl": r"(?:[\s'\"/;<>`(+]|%(?:25)?(?:[01][9a-d]|2[02789f]|3[bce]|60))",
     "nw": r"(?:(?<![\w\x80-\xff])|(?<=%[0-9a-f]{2})|(?<=%25[0-9a-f]{2}))",
+    "uq": r"(?:\xe2\x80[\x98\x99\xb2]|%(?:25)?e2%(?:25)?80%(?:25)?(?:9[89]|b2))", "tl": _e("~", "7e"),
 }
 
 
@@ -117,7 +119,7 @@ CMDS_STRONG = (r"(?:id|whoami|uname|tac|ls|nc|ncat|netcat|telnet|wget|curl|bash|
         r"sysctl|ulimit|lastlog|chpasswd|visudo|finger|wall|telnetd|inetd|ncat|pkill|killall|"
         r"curl\.exe|wget\.exe|certreq|esentutl|expand|extrac32|forfiles|msiexec|odbcconf|regasm|"
         r"installutil|msbuild|cmstp|wmiprvse|bash\.exe|wsl|sysinfo|netsh|regedit|iwmi|bcdboot|bcdedit|diskpart|"
-        r"phpinfo|pcntl_exec)")
+        r"phpinfo|pcntl_exec|perf|rmt(?:-tar|-dump)?|bsdtar|lastlogin|pipx|ssh-copy-id)")
 # Names that are never ordinary words: enough on their own at the start of a value or header.
 CMDS_UNAMBIG = (r"(?:whoami|uname|ifconfig|ipconfig|netstat|nslookup|systeminfo|sysinfo|certutil|bitsadmin|powershell|"
         r"pwsh|wget|curl|ncat|netcat|busybox|nohup|ansible[\w-]*|chef-[\w-]+|cscli|aa-[\w-]+|kubectl|sudo|chmod|"
@@ -125,7 +127,7 @@ CMDS_UNAMBIG = (r"(?:whoami|uname|ifconfig|ipconfig|netstat|nslookup|systeminfo|
         r"regsvr32|mshta|cscript|wscript|schtasks|vssadmin|invoke-(?:webrequest|expression|restmethod)|iwr|iwmi|"
         r"regedit|bcdboot|bcdedit|netsh|tasklist|taskkill|printenv|getent|lsof|traceroute|tracert|passthru|"
         r"shell_exec|phpinfo|pcntl_exec|sshpass|ssh-keygen|uconv|base32|base64|xxd|gcc|strace|ltrace|setfacl|"
-        r"getfacl|chattr|lsattr|dmesg|lsblk|nping|hping3|masscan|sqlplus|psql|sqlite3|redis-cli|nsupdate|jrunscript|jjs)")
+        r"getfacl|chattr|lsattr|dmesg|lsblk|nping|hping3|masscan|sqlplus|psql|sqlite3|redis-cli|nsupdate|jrunscript|jjs|visudo|cscli|bsdtar)")
 CMDS_WEAK = (r"(?:cat|more|less|type|find|set|file|which|who|w|last|sort|head|tail|users|groups|route|host|"
         r"kill|touch|echo|time|date|dir|ver|at|cd|copy|move|del|free|stat|expect|ed|ex|dd|env|mount|"
         r"service|history|fetch|net|reg|sleep|ping|exec|eval|system|timeout|sc|locate|wc|uniq|nl|"
@@ -267,7 +269,7 @@ RULES = [
     ("011", "SQLI", [
         ("SQL function call", r"@nw@(?:" + SQL_FUNCS_MORE + r")(?:/\*.*?\*/|@sl@@star@.*?@star@@sl@)?@lp@(?!@rp@)|@nw@(?:" + SQL_FUNCS_NOWORD + r")@sp@*(?:/\*.*?\*/)?@sp@*@lp@", "is", ("uri", "body", "cookie")),
         ("IN list of numbers", r"\bin@sp@*(?:/\*.*?\*/)?@lp@@sp@*-?\d+@sp@*(?:@com@@sp@*-?\d+@sp@*)+(?:@rp@|$)", "is", ALL),
-        ("logical operator, operand, comparison, then quote or paren", r"(?:\b(?:and|x?or)\b|@amp@@amp@|@pipe@@pipe@)@sp@*@lp@?@sp@*[a-z_][\w.]*@sp@*(?:@eq@{1,3}|@ex@@eq@{1,2}|<@gt@|@lt@@eq@?|@gt@@eq@?)@sp@*(?:@lp@|@q@|@ex@\d|@ex@@ex@)", "is", ALL),
+        ("logical operator, operand, comparison, then quote or paren", r"(?:\b(?:and|x?or)\b|@amp@@amp@|@pipe@@pipe@)@sp@*@lp@?@sp@*[a-z_][\w.]*(?:@lp@[^()]{0,40}@rp@)?@sp@*(?:@eq@{1,3}|@ex@@eq@{1,2}|<@gt@|@lt@@eq@?|@gt@@eq@?)@sp@*(?:@lp@|@q@|@ex@\d|@ex@@ex@)", "is", ALL),
         ("SQL after a quote at the start of a value", r"(?:^|@eq@)@sp@*@q@@sp@*(?:alter|union|select|insert|update|delete|drop|exec|declare|shutdown|truncate)(?:@sp@+[a-z(]|/|@sl@|@lp@)", "is", ALL),
         ("SELECT CASE or CASE WHEN", r"\bselect@sp@*@lp@@sp@*case\b|\bcase@sp@+when\b.{1,60}?\bthen\b|@rp@@sp@*when@sp@+\d+@sp@+then\b", "is", ALL),
         ("HAVING or WHERE comparison", r"\b(?:having|where)@sp@+[\w(]+@sp@*(?:@eq@|<|>|@lt@|@gt@|\blike\b)", "is", ALL),
@@ -284,6 +286,9 @@ RULES = [
         ("EXEC of a procedure or variable", r"\bexec(?:ute)?@sp@*(?:@lp@@sp@*@at@\w|@sp@+(?:sp|xp)(?:_\w|\b))|\bprint@sp@+@at@@at@?\w", "is", ALL),
         ("escaped quote then SQL keyword", r"(?:@bs@x27|@bs@u0027|@amp@@hash@0*39@sc@?|@amp@@hash@x0*27@sc@?|@amp@apos@sc@?)@sp@*(?:union|select|x?or|and|having|order|group|insert|update|delete|drop|exec)\b", "is", ALL),
         ("SQL keyword split by an inline comment", r"\b(?:u(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)nion|un(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)ion|uni(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)on|unio(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)n|s(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)elect|se(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)lect|sel(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)ect|sele(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)ct|selec(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)t|f(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)rom|fr(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)om|fro(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)m|w(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)here|wh(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)ere|whe(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)re|wher(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)e|i(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)nsert|in(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)sert|ins(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)ert|inse(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)rt|inser(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)t|u(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)pdate|up(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)date|upd(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)ate|upda(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)te|updat(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)e|d(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)elete|de(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)lete|del(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)ete|dele(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)te|delet(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)e|d(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)rop|dr(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)op|dro(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)p|a(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)nd|an(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)d|o(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)rder|or(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)der|ord(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)er|orde(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)r|g(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)roup|gr(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)oup|gro(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)up|grou(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)p|c(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)oncat|co(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)ncat|con(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)cat|conc(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)at|conca(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)t|s(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)leep|sl(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)eep|sle(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)ep|slee(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)p|e(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)xec|ex(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)ec|exe(?:/\*[^*]*\*/|@sl@@star@[^*%]*@star@@sl@)c)\b", "is", ALL),
+        ("Unicode lookalike quote in a tautology", r"(?:@uq@|@q@|@rp@)@sp@*@rp@?@sp@*\b(?:or|and)\b@sp@*@lp@?@sp@*(?:@uq@|@q@)?\w{0,20}(?:@uq@\w{0,20}(?:@uq@|@q@)|@q@\w{0,20}@uq@|@uq@)@sp@*(?:@eq@|@gt@|@lt@)|@uq@@sp@*@rp@?@sp@*\b(?:or|and)\b@sp@*@lp@?@sp@*(?:@uq@|@q@)\w{0,20}(?:@uq@|@q@)@sp@*(?:@eq@|@gt@|@lt@)", "is", ALL),
+        ("quoted OR string IN list, or concatenation into a package or function call", r"@q@@sp@*\b(?:or|and)\b@sp@*@q@[^'\"`&]{0,40}@q@@sp@*\bin@sp@*@lp@|@q@@sp@*@pipe@@pipe@@sp@*[a-z_][\w$#]*(?:@sp@*@lp@|@dot@[a-z_][\w$#]*)", "is", ALL),
+        ("MySQL executable comment", r"(?:/\*|@sl@@star@)!(?:\d{1,6}@sp@*(?:\d|@q@|[a-z]+)|@sp@*(?:select|union|and|or|from|where|insert|update|delete|drop|sleep|if|case|not|null|concat|char)\b)", "is", ALL),
         ("comment after a quote (encoded slash-star)", r"@q@@sp@*@sl@@star@|@q@@sp@*(?:or|and)@sp@+\d+@sp@*(?:@sl@@star@|--|@hash@)", "is", ("body", "cookie", "header")),
     ]),
     ("001", "XSS", [
@@ -303,7 +308,7 @@ RULES = [
         ("JSFuck or bracket-bang obfuscation", r"(?:@lp@|@lsb@)@ex@@lsb@@rsb@|@ex@@plus@@lsb@@rsb@|@plus@@ex@@plus@@lsb@", "is", ALL),
     ]),
     ("002", "CMDI", [
-        ("shell separator then command", SEP + r"@sp@*(?:@lb@|@lp@)?@sp@*" + CMD_PATH + r"(?:" + CMDS_STRONG + CMD_END + "|" + CMDS_WEAK + CMD_WEAK_END + r"|@dol@@lb@?[a-z_]\w*@rb@?(?:@sp@|@sc@|@pipe@|@amp@|$))", "is", ALL),
+        ("shell separator then command", SEP + r"@sp@*(?:@lb@|@lp@)?@sp@*@q@?" + CMD_PATH + r"(?:" + CMDS_STRONG + CMD_END + "|" + CMDS_WEAK + CMD_WEAK_END + r"|@dol@@lb@?[a-z_]\w*@rb@?(?:@sp@|@sc@|@pipe@|@amp@|$))", "is", ALL),
         ("command at start of value then separator", r"(?:^|@eq@|@q@)@sp@*" + CMD_PATH + CMDS + r"@sp@*(?:@sc@|@pipe@|@amp@@amp@|@bt@)", "is", ("body",)),
         ("command substitution", r"@dol@@lp@@sp@*[a-z/]|@bt@@sp@*(?:/\S+/)?" + CMDS + r"\b[^`]*@bt@", "is", ALL),
         ("IFS or brace expansion evasion", r"@dol@@lb@?ifs\b|@lb@@sp@*" + CMDS + r"@com@|@dol@@at@|\\[a-z]\\[a-z]", "is", ALL),
@@ -313,21 +318,31 @@ RULES = [
         ("redirect into file or read sensitive file", r"(?:@gt@|@lt@)@sp@*/(?:etc|tmp|dev|var|proc)/|\b(?:cat|type|more|less|head|tail|nl|tac)@sp@+(?:/|\.\.|[a-z]@col@\\)", "is", ALL),
         ("command in XML element or JSON value", r"@lt@(?:cmd|command|exec|shell|run)@gt@[^<]{0,100}\b" + CMDS + r"\b|@dq@(?:cmd|command|exec|shell|run)@dq@@sp@*@col@@sp@*@dq@", "is", ("body",)),
         ("ping or sleep probe", SEP + r"@sp@*(?:ping@sp@+-[nc]@sp@*\d|sleep@sp@+\d|timeout@sp@+/?t?@sp@*\d)", "is", ALL),
-        ("command at start of value or header", r"(?:^|@eq@|@q@)@sp@*" + CMD_PATH + r"(?:" + CMDS_UNAMBIG + r"(?:@sp@|@dot@exe|$|@amp@|@sc@|@pipe@)|" + CMDS + r"@sp@+(?:--?[a-z]|@sl@|~|@dol@|[a-z]+@col@@sl@@sl@|[a-z]@col@(?:@bs@|@sl@)|@pct@\w+@pct@)|(?:sleep|ping@sp@+-[nc])@sp@+\d+@sp@*(?:$|@amp@))", "ism", ALL + ("ua",)),
-        ("Windows batch FOR or IF", r"\bfor@sp@+(?:/[dfrl]\b.{0,80}?)?@pct@@pct@?\w\b.{0,100}?\bin@sp@*@lp@.{0,200}?@rp@@sp@*do\b|\bif@sp@+(?:/i@sp@+)?(?:not@sp@+)?(?:exist@sp@+\S|errorlevel@sp@+\d|defined@sp@+\w|cmdextversion@sp@+\d|@pct@\w+@pct@|@dq@@pct@|@lsb@@pct@|[^\s<>]+@eq@@eq@[^\s<>]+@sp@+\w|@lp@\d+@sp@+(?:equ|neq|lss|leq|gtr|geq)\b|\S+@sp@+(?:equ|neq|lss|leq|gtr|geq)@sp@)", "is", ALL),
+        ("command at start of value or header", r"(?:^|@eq@|@q@)@sp@*" + CMD_PATH + r"(?:" + CMDS_UNAMBIG + r"(?:@sp@|@dot@exe|$|@amp@|@sc@|@pipe@|@q@@sp@+\w)|" + CMDS + r"@sp@+(?:--?[a-z]|@sl@|~|@dol@|[a-z]+@col@@sl@@sl@|[a-z]@col@(?:@bs@|@sl@)|@pct@\w+@pct@)|(?:sleep|ping@sp@+-[nc])@sp@+\d+@sp@*(?:$|@amp@))", "ism", ALL + ("ua",)),
+        ("Windows batch FOR or IF", r"\bfor@sp@+(?:/[dfrl]\b.{0,80}?)?@pct@@pct@?\S.{0,100}?\bin@sp@*@lp@.{0,200}?@rp@@sp@*do\b|\bif(?:@sp@+|(?=/i))(?:/i@sp@+)?(?:not@sp@+)?(?:(?:@dq@.{0,40}?@dq@|@lp@.{0,40}?@rp@|@lsb@.{0,40}?@rsb@|@lb@.{0,40}?@rb@|@pct@\w+)@sp@*@eq@@eq@@sp@*(?:@dq@.{0,40}?@dq@|@lp@.{0,40}?@rp@|@lsb@.{0,40}?@rsb@|@lb@.{0,40}?@rb@)@sp@*(?:@at@?\w|@lp@|$)|exist@sp@+\S|errorlevel@sp@+\d|defined@sp@+\w|cmdextversion@sp@+\d|@pct@\w+@pct@|@dq@@pct@|@lsb@@pct@|[^\s<>]+@eq@@eq@[^\s<>]+@sp@+\w|@lp@\d+@sp@+(?:equ|neq|lss|leq|gtr|geq)\b|\S+@sp@+(?:equ|neq|lss|leq|gtr|geq)@sp@)", "is", ALL),
         ("PHP or OS execution function call", r"\b(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|assert|phpinfo)@sp@*@lp@@sp@*(?:@q@|@dol@|@rp@)", "is", ALL),
         ("which/whereis with a command name", r"\b(?:which|whereis|command@sp@+-v|type@sp@+-[pa])@sp@+" + CMDS_STRONG + r"\b", "is", ALL),
-        ("quote or variable glued inside a word", r"[a-z](?:\$\$|\$@|\$\{\}|''|\"\"|``|\$[a-z]\b)[a-z]", "is", ("uri", "cookie", "ua")),
+        ("quote or variable glued inside a word", r"[a-z](?:\$\$|\$@|\$\{\}|''|\"\"|``|\$[a-z]\b|\$[!*?_#-])[a-z]", "is", ("uri", "cookie", "ua", "header")),
         ("shell variable or glob path", r"@dol@@lb@?(?:shell|ifs|home|path|pwd|oldpwd|random|bash_version)\b|@sl@[\w?*]*(?:@qm@|@star@|@lsb@[\w/]*@rsb@)[\w?*\[\]/]*@sl@[\w?*\[\]]*(?:@qm@|@star@|@lsb@)", "is", ("uri", "body", "cookie", "header")),
         ("process substitution, brace expansion, fork bomb", r"(?:@lt@|@gt@)@lp@@sp@*[a-z/]|@lb@@com@[\w./-]+@com@|[a-z]@lb@[a-z]*@com@[a-z]*@rb@[a-z]|@lp@@sp@*@rp@@sp@*@lb@[^}]{0,40}@pipe@[^}]{0,40}@amp@", "is", ALL),
         ("SMTP or IMAP command after line break", r"(?:[\r\n]|%0[ad]|&#1[03];|\\[rn])@sp@*(?:(?:mail@sp@+from|rcpt@sp@+to)@sp@*@col@|[a-z]\d{1,4}@sp@+(?:examine|select|list|append|login|fetch|store|uid|create|delete|rename|capability|logout|status|subscribe)\b)", "is", ALL),
         ("Windows environment variable", r"@pct@(?:systemroot|windir|comspec|userprofile|appdata|localappdata|programfiles|programdata|homepath|homedrive|systemdrive|computername|allusersprofile|public|psmodulepath)@pct@", "is", ALL),
-        ("DIR of a drive root", r"\bdir(?:@sp@|@pipe@)*[a-z]@col@(?:@bs@|@sl@|%(?:25)*(?:5c|2f)|$|@amp@|@sp@|@pipe@)", "is", ALL),
+        ("DIR of a drive root", r"\bdir(?:@sp@|@pipe@|@plus@)*[a-z]@col@(?:@bs@|@sl@|%(?:25)*(?:5c|2f)|$|@amp@|@sp@|@pipe@)", "is", ALL),
         ("command after an escaped line break", r"@bs@[nr]@sp@*" + CMD_PATH + r"(?:" + CMDS_STRONG + CMD_END + "|" + CMDS_WEAK + CMD_WEAK_END + ")", "is", ALL),
         ("shell function defined and called", r"\b\w+@lp@@sp@*@rp@@sp@*@lb@@sp@*\w+.{0,40}?@sc@@sp@*@rb@@sp@*@sc@@sp@*\w", "is", ALL),
         ("command name split by quotes", r"@q@(?:" + "|".join(c[:i] + "@q@" + c[i:] for c in QUOTE_SPLIT_CMDS for i in range(1, len(c))) + r")\b", "is", ("uri", "body", "cookie")),
         ("arithmetic expansion", r"@dol@(?:@lp@@lp@|@lsb@)", "is", ALL),
         ("glob bracket in a path", r"@sl@[\w.-]*@lsb@[\w/!^-]+@rsb@[\w.-]*(?:@sl@|$|@amp@)", "is", ("uri", "body", "cookie")),
+    ]),
+    # OS command injection, second block (sids 91012NN: the first block is nearly full).
+    ("012", "CMDI", [
+        ("shell alias definition", r"(?:^|@eq@|@sc@|@pipe@|@amp@|@nl@|@bt@|@bs@n)@sp@*alias@sp@+(?:(?:-|@plus@)\w+@sp@+)*[\w.-]+@eq@", "is", ALL),
+        ("command run through a prefix command at the start of a value", r"(?:^|@eq@|^[\w-]+@col@)@sp@*@q@?(?:time|nice|nohup|builtin|command)@q@?@sp@+" + CMD_PATH + "(?:" + CMDS_STRONG + r"(?:@sp@|$|@amp@|@sc@|@pipe@|@q@)|(?:who|w|env)@sp@*(?:$|@amp@|@sc@|@pipe@|-))", "ism", ALL + ("ua",)),
+        ("command with an option at the start of a header value", r"^[\w-]+@col@@sp@*@q@?" + CMD_PATH + CMDS + r"@q@?@sp@+--?[a-z]", "im", ("header",)),
+        ("SQLite shell dot-command after a line break", r"(?:@nl@|@bs@[nr])@sp@*@dot@@sp@*(?:shell|system|databases|tables|dump|import|output|once|load|read|open|schema)\b", "is", ALL),
+        ("tilde or history expansion as a whole value", r"(?:^|@eq@)@q@?(?:@tl@(?:@plus@|-)\d*|@tl@\d+|(?:@ex@-\d+){1,4})@q@?(?:$|@amp@|@gt@|@lt@)", "is", ALL),
+        ("terminal escape sequence", r"(?:@bs@(?:033|x1b|e|u001b)|\x1b|%(?:25)?1b)@lsb@\d*(?:@sc@\d+)*[a-z]", "is", ALL),
+        ("glob in a system path after a separator", r"(?:^|@sc@|@pipe@|@amp@|@eq@|@lp@|@bt@)@sl@(?:usr@sl@)?(?:s?bin|etc|dev|proc)@sl@[\w.-]*(?:@qm@|@star@)|@sl@[\w.-]*(?:@qm@|@star@)[\w.-]*@sl@(?:passwd|shadow|hosts|group|issue|bash|sh|nc)\b", "is", ("uri", "body", "cookie", "header")),
     ]),
     ("003", "TRAVERSAL", [
         ("dot-dot-slash", r"@dot@@dot@(?:@sl@|@bs@|@sc@/)", "is", ("body", "cookie", "header")),
@@ -398,6 +413,11 @@ RULES = [
         ("proxy or FastCGI header injection", r"^(?:proxy|x-original-url|x-rewrite-url):|%0a(?:php_value|php_admin_value)|php_value\s", "im", ("header", "raw", "body")),
         ("Content-Type with multiple charsets or odd charset", r"^content-type:[^\r\n]*charset[^\r\n]*charset|^content-type:[^\r\n]*charset\s*=\s*[\"']?(?:utf-7|utf-16|utf-32|ibm|cp\d)", "im", ("header",)),
         ("LDAP filter injection (value closes the filter and opens another)", r"(?:^|[?&])[\w.\[\]-]*@eq@(?!@sp@*@lp@)[^=&]{0,80}?(?:@rp@@sp@*(?:@amp@|@pipe@|@ex@)?@sp@*@lp@@sp@*(?:@amp@|@pipe@|@ex@|[\w.-]+@sp@*(?:~|@lt@|@gt@)?@eq@|$)|\*@rp@@sp@*@lp@|@rp@@sp@*(?:@amp@|@pipe@|@ex@)@sp@*@lp@)", "is", ("uri", "body", "cookie")),
+        ("LDAP wildcard then a new filter", r"@star@@rp@*@sp@*@lp@@sp@*(?:@pipe@|@amp@|@ex@)@sp@*@lp@@sp@*[\w.-]+@sp@*(?:~|@lt@|@gt@)?@eq@", "is", ("uri", "body", "cookie")),
+        ("Content-Type parameter that is itself a media type (body parser confusion)", r"^content-type[ \t]*:[^\r\n;]*;[^\r\n]*?[\w-]+[ \t]*=[ \t]*[\x22']?[a-z][\w.+-]*/[\w.+-]+[\x22']?[ \t]*(?:;|\r?$)", "im", ("header",)),
+        ("encoded CR or LF in the request path", r"^[^?]*%0[ad]", "i", ("raw",)),
+        ("encoded CR or LF before a parameter in the query", r"\?.*%0[ad](?:%0[ad])*[\w.-]+=", "i", ("raw",)),
+        ("mod_proxy unix socket with a backend URL", r"unix(?::|%3a)[^|\s]*(?:\||%7c)(?:https?|ftp|fcgi|ajp)(?::|%3a)", "i", ("raw", "uri")),
         ("obsolete Request-Range header", r"^request-range[ \t]*:", "im", ("header",)),
         ("Host header is a numeric IP address", r"^host[ \t]*:[ \t]*\[?(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?[ \t]*\r?$|^host[ \t]*:[ \t]*\[[0-9a-f:.]+\]", "im", ("header",)),
         ("conflicting or repeated Connection header", r"^connection:[^\r\n]*(?:keep-alive[^\r\n]*close|close[^\r\n]*keep-alive)|^connection:[^\r\n]*\r?\n(?:[^\r\n]*\r?\n)*connection:", "im", ("header",)),
