@@ -11,11 +11,20 @@
 
 namespace rampart::dp {
 
+// What the parser checks beyond well-formedness.
+struct ParseOptions {
+  // Drop IPv4 headers whose checksum is wrong (kIpv4BadChecksum). Off only
+  // for captures taken where the NIC computed checksums after the capture
+  // point (checksum offload), as Suricata's `-k none`.
+  bool ipv4_checksum = true;
+};
+
 // Headers are parsed from `data`, which holds the first `avail` bytes of a
 // frame of `frame_len` bytes (avail < frame_len when only the head of a
 // multi-segment packet was linearised). Returns DropReason::kNone on success;
 // on any malformation returns the reason and `meta` is unspecified.
-DropReason parse_packet(const uint8_t* data, uint32_t avail, uint32_t frame_len, PacketMeta& meta);
+DropReason parse_packet(const uint8_t* data, uint32_t avail, uint32_t frame_len, PacketMeta& meta,
+                        const ParseOptions& opt = {});
 
 // How many leading bytes parse_packet() may need; callers linearise at most
 // this many bytes of a multi-segment packet.

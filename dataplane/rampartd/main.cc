@@ -355,6 +355,7 @@ int run(int argc, char** argv) {
   wc.flow_capacity = o.flows;
   wc.flow_table_full_bypass = o.flow_table_full_bypass;
   wc.tcp_midstream_allow = o.tcp_midstream_allow;
+  wc.parse.ipv4_checksum = o.ipv4_checksum;
   wc.frag.memcap_bytes = o.frag_memcap;
   wc.frag.forward_on_memcap = o.frag_forward_on_memcap;
   wc.hash_seed = static_cast<uint32_t>(rte_rand());

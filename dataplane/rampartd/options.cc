@@ -39,6 +39,8 @@ const char* usage() {
          "  --flows N                 flow table capacity per worker (65536)\n"
          "  --flow-table-full drop|bypass   (drop)\n"
          "  --tcp-midstream allow|drop      (allow)\n"
+         "  --checksum-validation yes|no    drop IPv4 headers with a bad checksum (yes); 'no' for\n"
+         "                            captures taken before checksum offload filled them in\n"
          "  --frag-memcap BYTES       fragment memory per worker (8388608)\n"
          "  --frag-on-memcap drop|forward   (drop)\n"
          "  --mtu N                   port MTU (1500)\n"
@@ -89,7 +91,8 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       if (!value(&v)) return Error{fmt::format("{} needs a file or directory", a)};
       (a == "--rules" ? o.rules : o.rules_drop).push_back(v);
     } else if (a == "--policy" || a == "--eve" || a == "--pcap" || a == "--pcap-out" || a == "--flows" ||
-               a == "--flow-table-full" || a == "--tcp-midstream" || a == "--frag-memcap" ||
+               a == "--flow-table-full" || a == "--tcp-midstream" || a == "--checksum-validation" ||
+               a == "--frag-memcap" ||
                a == "--frag-on-memcap" || a == "--mtu" || a == "--mbufs" || a == "--stats-interval" ||
                a == "--duration") {
       if (!value(&v)) return Error{fmt::format("{} needs a value", a)};
@@ -106,6 +109,9 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       } else if (a == "--flow-table-full") {
         if (v != "drop" && v != "bypass") return bad("must be drop or bypass");
         o.flow_table_full_bypass = v == "bypass";
+      } else if (a == "--checksum-validation") {
+        if (v != "yes" && v != "no") return bad("must be yes or no");
+        o.ipv4_checksum = v == "yes";
       } else if (a == "--tcp-midstream") {
         if (v != "allow" && v != "drop") return bad("must be allow or drop");
         o.tcp_midstream_allow = v == "allow";

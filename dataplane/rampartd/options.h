@@ -23,6 +23,7 @@ struct Options {
   uint32_t flows = 65536;
   bool flow_table_full_bypass = false;
   bool tcp_midstream_allow = true;
+  bool ipv4_checksum = true;  // --checksum-validation
   uint64_t frag_memcap = 8ull << 20;
   bool frag_forward_on_memcap = false;
   uint16_t mtu = 1500;

@@ -37,15 +37,12 @@ Result<std::unique_ptr<L7Inspector>> L7Inspector::create(uint16_t worker, const 
   }
   l->header_buf_.resize(cfg.http.header_store + 4u * cfg.http.max_headers);
   if (matcher->has_stream_signatures()) {
-    if (cfg.raw_window == 0) return Error{"raw_window must be at least 1 byte"};
-    l->raw_window_ = cfg.raw_window;
-    l->windows_.resize(std::size_t{cfg.slots} * cfg.raw_window);
-    l->linear_.resize(cfg.raw_window);
+    auto raw = RawStreamScanner::create(matcher, 2 * cfg.slots, cfg.raw_window);
+    if (!raw) return raw.error();
+    l->raw_ = std::move(*raw);
     for (uint32_t i = 0; i < cfg.slots; ++i) {
-      auto stream = matcher->open_stream();
-      if (!stream) return stream.error();
-      l->slots_[i].raw = *stream;
-      l->slots_[i].window = l->windows_.data() + std::size_t{i} * cfg.raw_window;
+      l->slots_[i].raw[0] = &l->raw_->direction(2 * i);
+      l->slots_[i].raw[1] = &l->raw_->direction(2 * i + 1);
     }
   }
   const std::string name = fmt::format("rp_alerts_{}", worker);
@@ -56,7 +53,6 @@ Result<std::unique_ptr<L7Inspector>> L7Inspector::create(uint16_t worker, const 
 }
 
 L7Inspector::~L7Inspector() {
-  for (auto& s : slots_) SignatureMatcher::close_stream(s.raw);
   if (alerts_ != nullptr) rte_ring_free(alerts_);
 }
 
@@ -69,18 +65,17 @@ int32_t L7Inspector::attach() {
   free_.pop_back();  // PERF: vector of preallocated capacity, no allocation
   Slot& s = slots_[static_cast<std::size_t>(i)];
   std::memset(&s.stream, 0, sizeof(s.stream));
+  std::memset(&s.reply, 0, sizeof(s.reply));
   s.state = SlotState::kProbing;
   s.probe_len = 0;
   s.tls = -1;
   s.dns = -1;
   s.parser->reset();
   s.app = AppLayer::kNone;
-  s.raw_active = s.raw != nullptr;
-  if (s.raw_active) matcher_->reset_stream(s.raw);
-  s.window_head = 0;
-  s.window_len = 0;
-  s.raw_offset = 0;
-  s.pending.n = 0;
+  if (raw_) {
+    raw_->start(*s.raw[0]);
+    raw_->start(*s.raw[1]);
+  }
   s.n_header_hits = 0;
   stats_.flows_inspected.add();
   return i;
@@ -90,20 +85,21 @@ void L7Inspector::detach(int32_t slot) {
   if (slot == kNoSlot) return;
   Slot& s = slots_[static_cast<std::size_t>(slot)];
   reasm_->release(s.stream);
+  reasm_->release(s.reply);
   release_tls(s);
   release_dns(s);
   s.state = SlotState::kFree;
-  s.raw_active = false;
+  stop_raw(s);
   free_.push_back(slot);
 }
 
 bool L7Inspector::finished(const Slot& s) {
   const bool app_done =
       s.state == SlotState::kIgnored || s.state == SlotState::kDone || s.state == SlotState::kBlocked;
-  return app_done && (!s.raw_active || s.state == SlotState::kBlocked);
+  return app_done && (!raw_active(s) || s.state == SlotState::kBlocked);
 }
 
-MatchFlow L7Inspector::match_flow(uint8_t l4_proto, AppLayer app) const {
+MatchFlow L7Inspector::match_flow(uint8_t l4_proto, AppLayer app, bool to_server) const {
   const L7FlowInfo& f = *cur_flow_;
   MatchFlow m;
   m.client = f.client;
@@ -113,43 +109,33 @@ MatchFlow L7Inspector::match_flow(uint8_t l4_proto, AppLayer app) const {
   m.family = f.family;
   m.l4_proto = l4_proto;
   m.app = app;
+  m.to_server = to_server;
   return m;
 }
 
-std::string_view L7Inspector::linear_window(const Slot& s) {
-  const auto* w = reinterpret_cast<const char*>(s.window);
-  if (s.window_len < raw_window_) return {w, s.window_len};  // not wrapped yet: starts at 0
-  // Oldest bytes start at the write position.
-  std::memcpy(linear_.data(), s.window + s.window_head, raw_window_ - s.window_head);
-  std::memcpy(linear_.data() + (raw_window_ - s.window_head), s.window, s.window_head);
-  return {reinterpret_cast<const char*>(linear_.data()), raw_window_};
+void L7Inspector::scan_raw(Slot& s, int dir, const uint8_t* data, uint32_t len) {
+  stats_.raw_stream_bytes.add(len);
+  uint32_t hits[16];
+  uint64_t dropped = 0;
+  const uint32_t k = raw_->scan(*s.raw[dir], data, len, match_flow(6, s.app, dir == 0), *scratch_, hits, 16, &dropped);
+  if (dropped != 0) stats_.raw_pending_dropped.add(dropped);
+  report_hits(hits, k, nullptr, AppProto::kNone, {}, dir == 0);
 }
 
-void L7Inspector::scan_raw(Slot& s, const uint8_t* data, uint32_t len) {
-  stats_.raw_stream_bytes.add(len);
-  // Keep the last raw_window bytes for verification.
-  const uint32_t w = raw_window_;
-  if (len >= w) {
-    std::memcpy(s.window, data + (len - w), w);
-    s.window_head = 0;
-    s.window_len = w;
-  } else {
-    const uint32_t first = std::min(len, w - s.window_head);
-    std::memcpy(s.window + s.window_head, data, first);
-    std::memcpy(s.window, data + first, len - first);
-    s.window_head = (s.window_head + len) % w;
-    s.window_len = std::min(w, s.window_len + len);
+// The server's direction: raw-stream signatures only.
+void L7Inspector::on_reply_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint32_t len) {
+  auto* self = static_cast<L7Inspector*>(ctx);
+  Slot& s = *self->cur_slot_;
+  RawStreamDirection& d = *s.raw[1];
+  if (!d.active) return;
+  if (ev == StreamEvent::kGap) {
+    self->raw_->gap(d, len);
+    self->stats_.raw_stream_gaps.add();
+  } else if (ev == StreamEvent::kFin || ev == StreamEvent::kRst) {
+    d.active = false;
+  } else if (!self->cur_block_ && s.state != SlotState::kBlocked) {
+    self->scan_raw(s, 1, data, len);
   }
-  s.raw_offset += len;
-  if (matcher_->scan_stream(s.raw, data, len, *scratch_) == 0 && s.pending.n == 0) return;
-  InspectionBuffers b;
-  b[cp::SigBuffer::kStream] = linear_window(s);
-  b.stream_base = s.raw_offset - b[cp::SigBuffer::kStream].size();
-  uint32_t hits[16];
-  const uint64_t dropped = scratch_->pending_dropped;
-  const uint32_t k = matcher_->verify_stream(b, match_flow(6, s.app), s.pending, *scratch_, hits, 16);
-  if (scratch_->pending_dropped != dropped) stats_.raw_pending_dropped.add(scratch_->pending_dropped - dropped);
-  report_hits(hits, k, nullptr, AppProto::kNone, {});
 }
 
 void L7Inspector::on_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint32_t len) {
@@ -163,12 +149,8 @@ void L7Inspector::on_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint
     }
     self->release_dns(s);
     // Raw-stream matching goes on after the gap, but no match may span it.
-    if (s.raw_active) {
-      self->matcher_->reset_stream(s.raw);
-      s.window_head = 0;
-      s.window_len = 0;
-      s.pending.n = 0;
-      s.raw_offset += len;  // len: the bytes skipped
+    if (s.raw[0] != nullptr && s.raw[0]->active) {
+      self->raw_->gap(*s.raw[0], len);  // len: the bytes skipped
       self->stats_.raw_stream_gaps.add();
     }
     return;
@@ -182,13 +164,13 @@ void L7Inspector::on_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint
     }
     self->release_dns(s);
     self->release_tls(s);
-    s.raw_active = false;
+    if (s.raw[0] != nullptr) s.raw[0]->active = false;
     return;
   }
   // Application layer first (it identifies the protocol the raw-stream
   // signatures' headers may ask for), then the raw stream.
   self->feed_app(s, data, len);
-  if (s.raw_active && !self->cur_block_) self->scan_raw(s, data, len);
+  if (s.raw[0] != nullptr && s.raw[0]->active && !self->cur_block_) self->scan_raw(s, 0, data, len);
 }
 
 void L7Inspector::feed_app(Slot& s, const uint8_t* data, uint32_t len) {
@@ -417,39 +399,39 @@ void L7Inspector::match_and_report(const InspectionBuffers& b, const MatchFlow& 
 }
 
 void L7Inspector::report_hits(const uint32_t* hits, uint32_t k, const HttpRequest* r, AppProto app,
-                              std::string_view name) {
+                              std::string_view name, bool to_server) {
   bool pass = false;
   for (uint32_t i = 0; i < k; ++i) {
     const cp::Signature& sig = matcher_->signature(hits[i]);
-    if (sig.flow_to_client) continue;  // a response rule: not for requests
     if (sig.action == cp::SigAction::kPass) pass = true;
   }
   for (uint32_t i = 0; i < k; ++i) {
     const cp::Signature& sig = matcher_->signature(hits[i]);
-    if (sig.flow_to_client || sig.action == cp::SigAction::kPass) continue;
+    if (sig.action == cp::SigAction::kPass) continue;
     const bool block = !pass && (sig.action == cp::SigAction::kDrop || sig.action == cp::SigAction::kReject);
     if (block) cur_block_ = true;
-    report(r, AlertKind::kSignature, hits[i], block, app, name, cur_l4_);
+    report(r, AlertKind::kSignature, hits[i], block, app, name, cur_l4_, to_server);
   }
   // pass: stop inspecting this flow.
   if (pass && cur_slot_ != nullptr) {
     cur_slot_->state = SlotState::kIgnored;
-    cur_slot_->raw_active = false;
+    stop_raw(*cur_slot_);
   }
 }
 
 void L7Inspector::report(const HttpRequest* r, AlertKind kind, uint32_t sig, bool blocked, AppProto app,
-                         std::string_view name, uint8_t l4_proto) {
+                         std::string_view name, uint8_t l4_proto, bool to_server) {
   if (kind == AlertKind::kSignature) stats_.alerts.add();
   AlertRecord a;
   std::memset(&a, 0, sizeof(a));
   const L7FlowInfo& f = *cur_flow_;
   a.timestamp_ns = f.now_ns;
   a.flow_id = f.flow_id;
-  std::memcpy(a.src, f.client, 16);
-  std::memcpy(a.dst, f.server, 16);
-  a.src_port = f.client_port;
-  a.dst_port = f.server_port;
+  // src: the end that sent the data, as in Suricata's alerts.
+  std::memcpy(a.src, to_server ? f.client : f.server, 16);
+  std::memcpy(a.dst, to_server ? f.server : f.client, 16);
+  a.src_port = to_server ? f.client_port : f.server_port;
+  a.dst_port = to_server ? f.server_port : f.client_port;
   a.family = f.family;
   a.in_port = f.in_port;
   a.sig_index = sig;
@@ -507,17 +489,19 @@ L7Verdict L7Inspector::on_segment(int32_t slot, const PacketMeta& m, const uint8
                                   bool to_server, const L7FlowInfo& flow, bool* released) {
   *released = false;
   Slot& s = slots_[static_cast<std::size_t>(slot)];
-  if (!to_server || s.state == SlotState::kFree) return L7Verdict::kPass;
+  if (s.state == SlotState::kFree) return L7Verdict::kPass;
+  // The server's side matters only to raw-stream signatures.
+  if (!to_server && (s.raw[1] == nullptr || !s.raw[1]->active)) return L7Verdict::kPass;
   cur_slot_ = &s;
   cur_flow_ = &flow;
   cur_block_ = false;
   // stream_flag bits are the TCP header's.
   const uint8_t flags = m.tcp_flags & (stream_flag::kFin | stream_flag::kSyn | stream_flag::kRst);
-  const StreamConsumer out{on_stream, this};
-  const SegmentOutcome r = reasm_->add_segment(s.stream, m.tcp_seq, payload, len, flags, out);
+  const StreamConsumer out{to_server ? on_stream : on_reply_stream, this};
+  const SegmentOutcome r = reasm_->add_segment(to_server ? s.stream : s.reply, m.tcp_seq, payload, len, flags, out);
   if (r.events & SegmentOutcome::kOverlapDifferent) {
     stats_.stream_anomalies.add();
-    report(nullptr, AlertKind::kStreamAnomaly, 0, false);
+    report(nullptr, AlertKind::kStreamAnomaly, 0, false, AppProto::kHttp, {}, 6, to_server);
   }
   L7Verdict v = L7Verdict::kPass;
   if (cur_block_) {

@@ -3,9 +3,9 @@
 // flow a slot holds the client->server TcpStream and, once the first bytes
 // identify HTTP (whatever the port), an HTTP request parser; every parsed
 // request goes through the SignatureMatcher. When raw-stream signatures are
-// loaded, every in-order byte of the client stream is also scanned by
-// Hyperscan in streaming mode (per-slot stream state) and candidates are
-// verified over the slot's window of the last stream bytes. UDP datagrams
+// loaded, the server's direction is reassembled too and every in-order byte
+// of both directions is scanned by the RawStreamScanner (Hyperscan
+// streaming mode, per-direction state and window). UDP datagrams
 // are matched statelessly (DNS queries, raw payload). Matches become AlertRecords in
 // the worker's alert ring, as do HTTP protocol anomalies and overlapping
 // TCP segments with different data; a matching drop/reject signature blocks
@@ -26,6 +26,7 @@
 #include "dataplane/events/alert_record.h"
 #include "dataplane/l7/dns/dns_message.h"
 #include "dataplane/l7/http/http_request_parser.h"
+#include "dataplane/l7/match/raw_stream_scanner.h"
 #include "dataplane/l7/match/signature_matcher.h"
 #include "dataplane/l7/stream/segment_pool.h"
 #include "dataplane/l7/stream/tcp_reassembler.h"
@@ -65,7 +66,7 @@ struct L7Stats {
   Counter flows_blocked;
   Counter stream_anomalies;  // overlapping segments with different data
   Counter http_anomalies;    // requests with at least one protocol anomaly
-  Counter raw_stream_bytes;  // client stream bytes scanned by the raw-stream signatures
+  Counter raw_stream_bytes;  // stream bytes (both directions) scanned by the raw-stream signatures
   Counter raw_stream_gaps;   // raw-stream scanning restarted after bytes that were never seen
   Counter raw_pending_dropped;  // raw-stream candidates not kept for re-verification (4 per flow)
 };
@@ -95,8 +96,10 @@ class L7Inspector {
 
   int32_t attach();                // a new TCP flow: a slot, or kNoSlot (counted)
   void detach(int32_t slot);       // the flow ended
-  // A TCP segment of an inspected flow. Only the client's direction is
-  // inspected (requests); server segments return kPass. When the flow needs
+  // A TCP segment of an inspected flow. The client's direction goes
+  // through the application layer (requests) and the raw-stream
+  // signatures; the server's only through the raw-stream signatures (and
+  // returns kPass at once when none are loaded). When the flow needs
   // no more inspection (not HTTP, client stream finished, blocked, pass)
   // its slot is released at once and *released is set: the caller forgets
   // the slot.
@@ -116,7 +119,8 @@ class L7Inspector {
   // The application-layer state; raw-stream scanning runs beside it.
   enum class SlotState : uint8_t { kFree, kProbing, kHttp, kTls, kDns, kIgnored, kDone, kBlocked };
   struct Slot {
-    TcpStream stream;
+    TcpStream stream;      // client -> server
+    TcpStream reply;       // server -> client, reassembled only for raw-stream signatures
     SlotState state;
     uint8_t probe_len;
     int16_t tls;  // index into tls_, or -1
@@ -124,13 +128,7 @@ class L7Inspector {
     uint8_t probe[64];
     HttpRequestParser* parser;
     AppLayer app;          // what the first bytes identified
-    bool raw_active;       // the raw-stream signatures still scan this flow
-    hs_stream_t* raw;      // Hyperscan stream state, opened at create()
-    uint8_t* window;       // ring of the last raw_window stream bytes
-    uint32_t window_head;  // next write position
-    uint32_t window_len;   // bytes held (<= raw_window)
-    uint64_t raw_offset;   // stream offset just past the last byte scanned
-    PendingCandidates pending;
+    RawStreamDirection* raw[2];  // [0] client -> server, [1] server -> client; nullptr: no raw-stream signatures
     // Signatures that already fired on the headers of the request in
     // progress (its body still to come): not reported again at its end.
     uint8_t n_header_hits;
@@ -151,15 +149,23 @@ class L7Inspector {
   void start_tls(Slot& s);
   void feed_tls(Slot& s, const uint8_t* data, uint32_t len);
   void release_tls(Slot& s);
-  void scan_raw(Slot& s, const uint8_t* data, uint32_t len);
-  std::string_view linear_window(const Slot& s);
-  MatchFlow match_flow(uint8_t l4_proto, AppLayer app) const;
+  static void on_reply_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint32_t len);
+  void scan_raw(Slot& s, int dir, const uint8_t* data, uint32_t len);
+  static bool raw_active(const Slot& s) {
+    return s.raw[0] != nullptr && (s.raw[0]->active || s.raw[1]->active);
+  }
+  void stop_raw(Slot& s) {
+    if (s.raw[0] != nullptr) s.raw[0]->active = s.raw[1]->active = false;
+  }
+  MatchFlow match_flow(uint8_t l4_proto, AppLayer app, bool to_server = true) const;
   void match_and_report(const InspectionBuffers& b, const MatchFlow& mf, const HttpRequest* req, AppProto app,
                         std::string_view name);
-  void report_hits(const uint32_t* hits, uint32_t k, const HttpRequest* r, AppProto app, std::string_view name);
+  void report_hits(const uint32_t* hits, uint32_t k, const HttpRequest* r, AppProto app, std::string_view name,
+                   bool to_server = true);
   static bool finished(const Slot& s);
   void report(const HttpRequest* req, AlertKind kind, uint32_t sig_or_bits, bool blocked,
-              AppProto app = AppProto::kHttp, std::string_view name = {}, uint8_t l4_proto = 6);
+              AppProto app = AppProto::kHttp, std::string_view name = {}, uint8_t l4_proto = 6,
+              bool to_server = true);
 
   const SignatureMatcher* matcher_;
   std::unique_ptr<SignatureMatcher::Scratch> scratch_;
@@ -175,9 +181,7 @@ class L7Inspector {
   rte_ring* alerts_ = nullptr;
   L7Stats stats_;
   std::vector<char> header_buf_;  // joined "Name: value\r\n" lines, sized at create()
-  uint32_t raw_window_ = 0;
-  std::vector<uint8_t> windows_;   // slots x raw_window, when raw-stream signatures are loaded
-  std::vector<uint8_t> linear_;    // one window made contiguous for verification
+  std::unique_ptr<RawStreamScanner> raw_;  // when raw-stream signatures are loaded: 2 directions per slot
   uint8_t cur_l4_ = 6;
 
   // The segment being inspected (set by on_segment for the callbacks).

@@ -368,7 +368,7 @@ uint32_t Worker::poll_port(const PortPair& pp, const RuleSet& rs) {
     const auto* head = static_cast<const uint8_t*>(rte_pktmbuf_read(m, 0, want, head_copy_[i]));
     heads_[i] = head;
     avail_[i] = want;
-    const DropReason r = head == nullptr ? DropReason::kEthTruncated : parse_packet(head, want, m->pkt_len, meta_[i]);
+    const DropReason r = head == nullptr ? DropReason::kEthTruncated : parse_packet(head, want, m->pkt_len, meta_[i], cfg_.parse);
     if (RAMPART_UNLIKELY(r != DropReason::kNone)) {
       drop(m, r);
       kind[i] = PacketKind::kDone;

@@ -46,6 +46,7 @@ struct WorkerConfig {
   uint64_t timestamp_flag = 0;
   uint32_t hash_seed = 0;  // fragment table hash seed (the flow hash has its own, flow_hash_init())
   uint32_t rule_slots = 1;  // rules + 1, for per-rule hit counters
+  ParseOptions parse;
   // L7 inspection: on when a matcher is given (rampartd --rules). Shared,
   // read-only; each worker has its own scratch.
   const SignatureMatcher* matcher = nullptr;

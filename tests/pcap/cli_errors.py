@@ -44,6 +44,8 @@ def main():
             ("missing capture file", ["--pcap", os.path.join(tmp, "absent.pcap")], "cannot read as a capture file"),
             ("unknown option", ["--pcap", good, "--frobnicate"], "unknown option '--frobnicate'"),
             ("MTU out of range", ["--pcap", good, "--mtu", "99999"], "--mtu: needs an MTU"),
+            ("bad --checksum-validation", ["--pcap", good, "--checksum-validation", "maybe"],
+             "--checksum-validation: must be yes or no"),
             ("--no-rules with --rules", ["--pcap", good, "--no-rules", "--rules", bad_rules],
              "--no-rules contradicts --rules"),
         ]

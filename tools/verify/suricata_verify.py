@@ -18,9 +18,10 @@ A case is
            or version, a match key rampart's EVE does not have.
 
 Suricata-verify's version gates (`requires: min-version / lt-version`, per
-case and per check) are evaluated for Suricata TARGET_VERSION. Suricata's
-`args` and per-case suricata.yaml are not applied (rampartd has its own
-defaults: midstream pickup on, no checksum validation).
+case and per check) are evaluated for Suricata TARGET_VERSION. Of Suricata's
+`args` only `-k none` is applied (as rampartd --checksum-validation no);
+per-case suricata.yaml is not (rampartd has its own defaults: midstream
+pickup on, IPv4 header checksums checked).
 
 Usage: tools/verify/suricata_verify.py [--rampartd PATH] [--data DIR]
            [--jobs N] [--only SUBSTRING] [--markdown FILE] [--verbose]
@@ -263,7 +264,11 @@ def run_case(case_dir, rel, rampartd):
     try:
         eve = os.path.join(tmp, "eve.json")
         try:
-            r = subprocess.run([rampartd, "--pcap", pcap, "--rules", rules, "--hs-cache", "", "--eve", eve],
+            extra = []
+            args = [str(a) for a in (spec.get("args") or [])]
+            if "-k none" in args or any(args[i] == "-k" and args[i + 1] == "none" for i in range(len(args) - 1)):
+                extra = ["--checksum-validation", "no"]
+            r = subprocess.run([rampartd, "--pcap", pcap, "--rules", rules, "--hs-cache", "", "--eve", eve] + extra,
                                capture_output=True, text=True, timeout=TIMEOUT, cwd=tmp)
         except subprocess.TimeoutExpired:
             res["result"] = "fail"

@@ -45,6 +45,8 @@ Result<HeaderFilter> HeaderFilter::compile(const cp::Signature& sig) {
   HeaderFilter h;
   h.proto_ = sig.proto;
   h.bidirectional_ = sig.bidirectional;
+  h.only_to_server_ = sig.flow_to_server;
+  h.only_to_client_ = sig.flow_to_client;
   h.sports_ = sig.src_ports;
   h.dports_ = sig.dst_ports;
   auto addresses = [&](const cp::SigAddressList& in, std::vector<Address>& out, bool& any) -> Result<Ok> {
@@ -113,8 +115,14 @@ bool HeaderFilter::matches(const MatchFlow& f) const {
       if (f.app != AppLayer::kDns) return false;
       break;
   }
-  if (one_way(f.client, f.client_port, f.server, f.server_port, f.family)) return true;
-  return bidirectional_ && one_way(f.server, f.server_port, f.client, f.client_port, f.family);
+  if (f.to_server ? only_to_client_ : only_to_server_) return false;
+  // src/sport: the end that sent the data.
+  const uint8_t* src = f.to_server ? f.client : f.server;
+  const uint8_t* dst = f.to_server ? f.server : f.client;
+  const uint16_t sport = f.to_server ? f.client_port : f.server_port;
+  const uint16_t dport = f.to_server ? f.server_port : f.client_port;
+  if (one_way(src, sport, dst, dport, f.family)) return true;
+  return bidirectional_ && one_way(dst, dport, src, sport, f.family);
 }
 
 }  // namespace rampart::dp

@@ -2,8 +2,9 @@
 // HeaderFilter: the header of a signature (`proto src sport -> dst dport`)
 // compiled for the dataplane. A candidate that Hyperscan found in a buffer
 // only counts if the flow it came from fits the header: transport and
-// application protocol, client and server address lists, port lists, and
-// the direction (`->`: client is src; `<>`: either way round).
+// application protocol, address lists, port lists, and the direction (the
+// sender of the data is src for `->`, either end for `<>`; `flow:to_server`
+// / `to_client` restrict the data's direction).
 //
 // Cold: compile(). Hot: matches(), read-only, any thread.
 
@@ -27,6 +28,7 @@ struct MatchFlow {
   uint8_t family = 4;      // 4 or 6
   uint8_t l4_proto = 6;    // IPPROTO_TCP or IPPROTO_UDP
   AppLayer app = AppLayer::kNone;
+  bool to_server = true;   // the data goes from client to server
 };
 
 class HeaderFilter {
@@ -45,6 +47,8 @@ class HeaderFilter {
 
   cp::SigProto proto_ = cp::SigProto::kIp;
   bool bidirectional_ = false;
+  bool only_to_server_ = false;  // flow:to_server
+  bool only_to_client_ = false;  // flow:to_client
   bool src_any_ = true;
   bool dst_any_ = true;
   std::vector<Address> src_, dst_;

@@ -175,6 +175,18 @@ TEST_F(MatcherTest, HeaderAddressesAndDirection) {
   EXPECT_TRUE(hits_flow(SigBuffer::kHttpUri, "/x", f6));
 }
 
+TEST_F(MatcherTest, FlowDirectionAndSenderAsSource) {
+  // A reply rule: the server (port 80) sends, flow:to_client.
+  load_rule("alert tcp any 80 -> any any (msg:\"t\"; flow:to_client; content:\"LEAK\"; sid:1;)");
+  MatchFlow reply = tcp_flow(80);
+  reply.to_server = false;
+  EXPECT_TRUE(stream_hits({"a LE", "AK b"}, reply));
+  EXPECT_FALSE(stream_hits({"a LEAK b"}, tcp_flow(80))) << "client data: wrong direction";
+  load_rule("alert tcp any any -> any any (msg:\"t\"; flow:to_server; content:\"LEAK\"; sid:1;)");
+  EXPECT_FALSE(stream_hits({"a LEAK b"}, reply));
+  EXPECT_TRUE(stream_hits({"a LEAK b"}, tcp_flow(80)));
+}
+
 TEST_F(MatcherTest, HeaderProtocolMustFitTheTraffic) {
   load_rule("alert dns any any -> any any (msg:\"t\"; dns.query; content:\"evil\"; sid:1;)");
   MatchFlow udp = tcp_flow(53, AppLayer::kDns);

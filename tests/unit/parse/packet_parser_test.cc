@@ -157,6 +157,23 @@ TEST(Parser, TcpSynFields) {
   EXPECT_FALSE(m.is_fragment);
 }
 
+TEST(Parser, Ipv4ChecksumCheckCanBeTurnedOff) {
+  Bytes b = Frame{.sport = 1234, .dport = 443, .tcp_flags = 0x02}.build();
+  b[kL3 + 10] ^= 0xff;
+  PacketMeta m{};
+  EXPECT_EQ(parse_packet(b.data(), static_cast<uint32_t>(b.size()), static_cast<uint32_t>(b.size()), m),
+            DropReason::kIpv4BadChecksum);
+  ParseOptions off;
+  off.ipv4_checksum = false;
+  EXPECT_EQ(parse_packet(b.data(), static_cast<uint32_t>(b.size()), static_cast<uint32_t>(b.size()), m, off),
+            DropReason::kNone);
+  EXPECT_EQ(m.dst_port, 443);
+  // Every other check still applies.
+  b[kL3] = 0x44;
+  EXPECT_EQ(parse_packet(b.data(), static_cast<uint32_t>(b.size()), static_cast<uint32_t>(b.size()), m, off),
+            DropReason::kIpv4BadHeaderLength);
+}
+
 TEST(Parser, QinQCarriesOuterVlan) {
   const PacketMeta m = parse_ok(Frame{.vlans = {100, 200}}.build());
   EXPECT_EQ(m.vlan_count, 2);
