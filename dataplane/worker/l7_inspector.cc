@@ -395,7 +395,7 @@ void L7Inspector::match_and_report(const InspectionBuffers& b, const MatchFlow& 
                                    AppProto app, std::string_view name) {
   uint32_t hits[16];
   const uint32_t k = matcher_->match(b, mf, *scratch_, hits, 16);
-  report_hits(hits, k, r, app, name);
+  report_hits(hits, k, r, app, name, mf.to_server);
 }
 
 void L7Inspector::report_hits(const uint32_t* hits, uint32_t k, const HttpRequest* r, AppProto app,
@@ -455,7 +455,9 @@ void L7Inspector::report(const HttpRequest* r, AlertKind kind, uint32_t sig, boo
 }
 
 L7Verdict L7Inspector::on_udp(const uint8_t* payload, uint32_t len, bool to_server, const L7FlowInfo& flow) {
-  if (!to_server || payload == nullptr || len == 0) return L7Verdict::kPass;
+  if (payload == nullptr || len == 0) return L7Verdict::kPass;
+  // The server's datagrams matter only to raw payload signatures.
+  if (!to_server && !matcher_->has_signatures_in(cp::SigBuffer::kStream)) return L7Verdict::kPass;
   InspectionBuffers b;
   AppLayer app = AppLayer::kNone;
   std::string_view qname;
@@ -464,7 +466,11 @@ L7Verdict L7Inspector::on_udp(const uint8_t* payload, uint32_t len, bool to_serv
   cur_flow_ = &flow;
   cur_block_ = false;
   cur_l4_ = 17;
-  if (looks_like_dns_query(payload, len)) {
+  if (!to_server) {
+    // A DNS response makes the datagram DNS for `dns` rules' headers;
+    // dns.query applies to queries only, as in Suricata.
+    if (parse_dns_message(payload, len, msg) && msg.qr()) app = AppLayer::kDns;
+  } else if (looks_like_dns_query(payload, len)) {
     (void)parse_dns_message(payload, len, msg);
     if (msg.anomalies != 0) {
       stats_.dns_anomalies.add();
@@ -478,7 +484,8 @@ L7Verdict L7Inspector::on_udp(const uint8_t* payload, uint32_t len, bool to_serv
     }
   }
   b[cp::SigBuffer::kStream] = std::string_view(reinterpret_cast<const char*>(payload), len);
-  match_and_report(b, match_flow(17, app), nullptr, app == AppLayer::kDns ? AppProto::kDns : AppProto::kNone, qname);
+  match_and_report(b, match_flow(17, app, to_server), nullptr,
+                   app == AppLayer::kDns && to_server ? AppProto::kDns : AppProto::kNone, qname);
   cur_l4_ = 6;
   if (!cur_block_) return L7Verdict::kPass;
   stats_.flows_blocked.add();

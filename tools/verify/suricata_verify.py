@@ -265,8 +265,8 @@ def run_case(case_dir, rel, rampartd):
         eve = os.path.join(tmp, "eve.json")
         try:
             extra = []
-            args = [str(a) for a in (spec.get("args") or [])]
-            if "-k none" in args or any(args[i] == "-k" and args[i + 1] == "none" for i in range(len(args) - 1)):
+            args = " ".join(str(a) for a in (spec.get("args") or [])).split()
+            if any(args[i] == "-k" and args[i + 1] == "none" for i in range(len(args) - 1)):
                 extra = ["--checksum-validation", "no"]
             r = subprocess.run([rampartd, "--pcap", pcap, "--rules", rules, "--hs-cache", "", "--eve", eve] + extra,
                                capture_output=True, text=True, timeout=TIMEOUT, cwd=tmp)

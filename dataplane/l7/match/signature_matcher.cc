@@ -16,6 +16,7 @@ struct SignatureMatcher::CompiledPcre {
   pcre2_code* code = nullptr;
   cp::SigBuffer buffer = cp::SigBuffer::kStream;
   bool negated = false;
+  bool relative = false;  // R: starts where the buffer's last match ended (^ anchors there)
 };
 
 namespace {
@@ -69,9 +70,13 @@ Window window_for(const cp::SigContent& c, int64_t prev_end, int64_t size, int64
 // Contents of one buffer, in rule order: every content must be placed (or,
 // negated, be absent) within its window; relative ones chain from the end
 // of the previous positive match. Backtracks like Suricata's inspection.
+// *end: where the last positive content of the successful placement ended.
 bool match_chain(std::span<const cp::SigContent* const> cs, std::size_t i, std::string_view buf, int64_t base,
-                 int64_t prev_end, int& budget) {
-  if (i == cs.size()) return true;
+                 int64_t prev_end, int& budget, int64_t* end) {
+  if (i == cs.size()) {
+    *end = prev_end;
+    return true;
+  }
   if (--budget <= 0) return false;
   const cp::SigContent& c = *cs[i];
   const int64_t size = static_cast<int64_t>(buf.size());
@@ -83,10 +88,10 @@ bool match_chain(std::span<const cp::SigContent* const> cs, std::size_t i, std::
     if (c.endswith && pos + len != size) continue;
     found_any = true;
     if (c.negated) break;
-    if (match_chain(cs, i + 1, buf, base, pos + len, budget)) return true;
+    if (match_chain(cs, i + 1, buf, base, pos + len, budget, end)) return true;
     if (budget <= 0) return false;
   }
-  if (c.negated) return !found_any && match_chain(cs, i + 1, buf, base, prev_end, budget);
+  if (c.negated) return !found_any && match_chain(cs, i + 1, buf, base, prev_end, budget, end);
   return false;
 }
 
@@ -186,7 +191,7 @@ Result<std::unique_ptr<SignatureMatcher>> SignatureMatcher::build(cp::CompiledSi
                                  reinterpret_cast<const char*>(msg))};
       }
       (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  // falls back to the interpreter
-      m->pcres_[s].push_back(CompiledPcre{code, re.buffer, re.negated});
+      m->pcres_[s].push_back(CompiledPcre{code, re.buffer, re.negated, re.relative});
     }
   }
   return m;
@@ -212,6 +217,7 @@ bool SignatureMatcher::verify(uint32_t index, const InspectionBuffers& buffers, 
   // Contents, grouped by buffer (a signature rarely spans more than two).
   const cp::SigContent* chain[kMaxContents];
   std::array<bool, cp::kSigBufferCount> done{};
+  std::array<int64_t, cp::kSigBufferCount> last_end{};  // per buffer, for relative pcres
   for (const auto& first : sig.contents) {
     const auto b = static_cast<std::size_t>(first.buffer);
     if (done[b]) continue;
@@ -220,17 +226,22 @@ bool SignatureMatcher::verify(uint32_t index, const InspectionBuffers& buffers, 
     for (const auto& c : sig.contents)
       if (c.buffer == first.buffer && n < kMaxContents) chain[n++] = &c;
     const int64_t base = first.buffer == cp::SigBuffer::kStream ? static_cast<int64_t>(buffers.stream_base) : 0;
-    if (!match_chain(std::span<const cp::SigContent* const>(chain, n), 0, buffers.data[b], base, 0, budget)) {
+    if (!match_chain(std::span<const cp::SigContent* const>(chain, n), 0, buffers.data[b], base, 0, budget,
+                     &last_end[b])) {
       if (budget <= 0) ++scratch.verify_budget_exhausted;
       return false;
     }
   }
   auto* md = static_cast<pcre2_match_data*>(scratch.pcre_match_data_);
   for (const auto& re : pcres_[index]) {
-    const std::string_view buf = buffers[re.buffer];
+    std::string_view buf = buffers[re.buffer];
+    const auto b = static_cast<std::size_t>(re.buffer);
+    const std::size_t from = re.relative ? std::min<std::size_t>(static_cast<std::size_t>(last_end[b]), buf.size()) : 0;
+    buf.remove_prefix(from);
     const int rc = pcre2_match(re.code, reinterpret_cast<PCRE2_SPTR>(buf.data()), buf.size(), 0, 0, md, nullptr);
     const bool hit = rc >= 0;
     if (hit == re.negated) return false;
+    if (hit) last_end[b] = static_cast<int64_t>(from + pcre2_get_ovector_pointer(md)[1]);
   }
   return true;
 }

@@ -72,6 +72,8 @@ class SignatureMatcher {
   // at start (open_stream allocates) and reused: reset_stream() puts it
   // back to the start of a stream.
   bool has_stream_signatures() const { return stream_db_ != nullptr; }
+  // Whether any signature's fast pattern is in buffer b (block mode).
+  bool has_signatures_in(cp::SigBuffer b) const { return dbs_[static_cast<std::size_t>(b)] != nullptr; }
   Result<hs_stream_t*> open_stream() const;
   static void close_stream(hs_stream_t* stream);
   void reset_stream(hs_stream_t* stream) const;

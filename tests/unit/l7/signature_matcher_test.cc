@@ -129,6 +129,14 @@ TEST_F(MatcherTest, PcreVerifiesBeyondTheFastPattern) {
   EXPECT_FALSE(hits(SigBuffer::kHttpUri, "/?q=union station selection"));
 }
 
+TEST_F(MatcherTest, RelativePcreStartsAfterTheContent) {
+  // R: the regex starts where "google" ended; ^ anchors there.
+  load("http.host; content:\"google\"; pcre:\"/^\\.[a-z]{2,3}$/R\";");
+  EXPECT_TRUE(hits(SigBuffer::kHttpHost, "google.com"));
+  EXPECT_FALSE(hits(SigBuffer::kHttpHost, "google.company"));
+  EXPECT_FALSE(hits(SigBuffer::kHttpHost, "x.google-y.com"));
+}
+
 TEST_F(MatcherTest, PcreOnlySignatureUsesPrefilter) {
   // A back reference: Hyperscan prefilters, PCRE2 decides.
   load("http.uri; pcre:\"/(a+)b\\1/\";");

@@ -10,7 +10,8 @@ flow B 198.18.0.10:40101 -> 198.18.1.20:4445  the same bytes: the signature's po
 flow C 198.18.0.10:40102 -> 198.18.1.20:80    an HTTP request carrying "X-Raw-Marker" in a header split
            over two segments: alert sig 9000302 (`http`, raw content) fires; sig 9000303
            (`tls`, same content) does not: the flow is HTTP
-flow D 198.18.0.10:40103 -> 198.18.1.20:9999  UDP datagram with "UDPMAGIC": alert sig 9000304
+flow D 198.18.0.10:40103 -> 198.18.1.20:9999  UDP datagram with "UDPMAGIC": alert sig 9000304; the
+           server's answer carries "REPLYMAGIC": alert sig 9000307 (`udp any 9999 -> any any`)
 flow E 198.18.0.10:40104 -> 198.18.1.20:4446  the server's reply carries "SECRET-LEAK": alert sig 9000305
            (flow:to_client) with the server as src; sig 9000306 (same content, flow:to_server) does not fire
 """
@@ -29,7 +30,8 @@ a = a[:9]
 b = tcp_client_segments(C4, S4, 40101, 4445, raw)
 http = [b"GET /x HTTP/1.1\r\nHost: shop.test\r\nX-Raw-Mar", b"ker: 1\r\n\r\n"]
 c = tcp_client_segments(C4, S4, 40102, 80, http)
-d = [Ether(src=MAC_C, dst=MAC_S) / IP(src=C4, dst=S4) / UDP(sport=40103, dport=9999) / Raw(b"xxUDPMAGICxx")]
+d = [Ether(src=MAC_C, dst=MAC_S) / IP(src=C4, dst=S4) / UDP(sport=40103, dport=9999) / Raw(b"xxUDPMAGICxx"),
+     Ether(src=MAC_S, dst=MAC_C) / IP(src=S4, dst=C4) / UDP(sport=9999, dport=40103) / Raw(b"--REPLYMAGIC--")]
 e = tcp_session(C4, S4, 40104, 4446, data_c=b"GET-REPORT\n", data_s=b"report: SECRET-LEAK of 3 rows\n")
 pkts = [at(p, 0.001 * i) for i, p in enumerate(a + b + c + d + e)]
 main_write(pkts)
