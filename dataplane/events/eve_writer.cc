@@ -94,12 +94,24 @@ std::string eve_timestamp(uint64_t ns) {
 }
 
 Result<std::unique_ptr<EveWriter>> EveWriter::open(const std::string& path, std::vector<std::string> port_names) {
+  if (path.empty()) return std::unique_ptr<EveWriter>(new EveWriter(nullptr, std::move(port_names)));
   std::FILE* f = std::fopen(path.c_str(), "a");
   if (f == nullptr) return Error{fmt::format("cannot open EVE file {}: {}", path, std::strerror(errno))};
   return std::unique_ptr<EveWriter>(new EveWriter(f, std::move(port_names)));
 }
 
-EveWriter::~EveWriter() { std::fclose(file_); }
+EveWriter::~EveWriter() {
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+void EveWriter::emit(EveKind kind, uint64_t timestamp_ns, const fmt::memory_buffer& out) {
+  if (file_ != nullptr) std::fwrite(out.data(), 1, out.size(), file_);
+  ++written_;
+  // The hub gets the record without its newline.
+  if (hub_ != nullptr && hub_->active() && out.size() > 0) {
+    hub_->publish(kind, timestamp_ns, std::string_view(out.data(), out.size() - 1));
+  }
+}
 
 void EveWriter::write(const EventRecord& e, const RuleSet& rules) {
   fmt::memory_buffer out;
@@ -160,8 +172,7 @@ void EveWriter::write(const EventRecord& e, const RuleSet& rules) {
                  e.rule_number == 0 ? std::string("default")
                                     : (known ? json_escape(rl[e.rule_number - 1].name) : fmt::format("#{}", e.rule_number)),
                  e.generation);
-  std::fwrite(out.data(), 1, out.size(), file_);
-  ++written_;
+  emit(flow ? EveKind::kFlow : EveKind::kDrop, e.timestamp_ns, out);
 }
 
 void EveWriter::write_anomaly(const AlertRecord& a, const char* type, const char* event, const char* app_proto) {
@@ -187,8 +198,7 @@ void EveWriter::write_anomaly(const AlertRecord& a, const char* type, const char
                    json_escape(std::string_view(a.method, a.method_len)));
   }
   fmt::format_to(it, "}}\n");
-  std::fwrite(out.data(), 1, out.size(), file_);
-  ++written_;
+  emit(EveKind::kAnomaly, a.timestamp_ns, out);
 }
 
 void EveWriter::write_alert(const AlertRecord& a, const SignatureMatcher& sigs) {
@@ -246,8 +256,7 @@ void EveWriter::write_alert(const AlertRecord& a, const SignatureMatcher& sigs) 
                    json_escape(std::string_view(a.user_agent, a.ua_len)),
                    json_escape(std::string_view(a.method, a.method_len)));
   }
-  std::fwrite(out.data(), 1, out.size(), file_);
-  ++written_;
+  emit(EveKind::kAlert, a.timestamp_ns, out);
 }
 
 }  // namespace rampart::dp

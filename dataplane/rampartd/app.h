@@ -4,12 +4,16 @@
 
 #include <rte_mempool.h>
 
+#include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "controlplane/compiler/compiled_policy.h"
+#include "dataplane/events/event_hub.h"
 #include "dataplane/events/eve_writer.h"
 #include "dataplane/port/port.h"
 #include "dataplane/rampartd/options.h"
@@ -18,6 +22,10 @@
 #include "dataplane/worker/worker.h"
 
 namespace rampart::dp {
+
+// Rules a policy may have (per-rule hit counters are allocated for this
+// many at start, so a policy applied later never outgrows them).
+inline constexpr std::size_t kMaxPolicyRules = 131072;
 
 struct App {
   Options opts;
@@ -31,6 +39,21 @@ struct App {
   std::unique_ptr<SignatureMatcher> matcher;  // L7 inspection, when --rules was given
   std::chrono::steady_clock::time_point started;
   double run_seconds = 0;  // the packet loop, start to stop (offline: to end of file)
+
+  // Control plane (the gRPC appliance API, control_server.*).
+  // control_mu serialises the control side of RuleSetRcu (publish,
+  // reclaim) with everything off the packet path that reads the current
+  // RuleSet or `policy` (EVE writing, summaries, counters).
+  std::mutex control_mu;
+  std::mutex apply_mu;  // one ApplyPolicy at a time
+  std::atomic<uint64_t> applied_version{0};  // 0: the startup policy
+  std::vector<uint64_t> rule_hits_baseline;  // per rule position, summed over workers, at the last apply
+  std::unique_ptr<EventHub> hub;
+  std::string appliance_id;
+  std::string boot_id;
+  std::mutex identities_mu;
+  std::map<std::string, std::string> identities;  // IP -> workload
+  std::atomic<bool> stopping{false};
 };
 
 }  // namespace rampart::dp

@@ -24,6 +24,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "controlplane/api/grpc_transport.h"
 #include "controlplane/compiler/policy_compiler.h"
 #include "controlplane/compiler/signature_compiler.h"
 #include "controlplane/compiler/signature_parser.h"
@@ -31,6 +32,7 @@
 #include "dataplane/events/eve_writer.h"
 #include "dataplane/port/port.h"
 #include "dataplane/rampartd/app.h"
+#include "dataplane/rampartd/appliance_service.h"
 #include "dataplane/rampartd/capture_file.h"
 #include "dataplane/rampartd/options.h"
 #include "dataplane/rampartd/summary.h"
@@ -58,6 +60,7 @@ App* g_app = nullptr;  // guarded by g_app_mutex
 int telemetry_stats(const char*, const char*, rte_tel_data* d) {
   std::lock_guard<std::mutex> lock(g_app_mutex);
   if (g_app == nullptr) return -1;
+  std::lock_guard<std::mutex> control(g_app->control_mu);
   fill_telemetry(*g_app, d);
   return 0;
 }
@@ -216,6 +219,20 @@ int run(int argc, char** argv) {
     return readable && sigs.errors.empty() ? 0 : 1;
   }
 
+  // The capture file is checked before anything slow (signature compile).
+  const bool offline = !o.pcap_in.empty();
+  if (offline) {
+    if (auto ok = check_capture_file(o.pcap_in); !ok) {
+      fmt::print(stderr, "rampartd: {}\n", ok.error().message);
+      return 1;
+    }
+    for (const std::string* p : {&o.pcap_in, &o.pcap_out}) {
+      if (p->find(',') != std::string::npos) {
+        fmt::print(stderr, "rampartd: {}: a path with ',' cannot be passed to the net_pcap device; rename it\n", *p);
+        return 1;
+      }
+    }
+  }
   // Offline mode inspects with the bundled signature set unless told
   // otherwise (--rules, --no-rules).
   if (!o.pcap_in.empty() && !o.validate_only && !o.no_rules && o.rules.empty() && o.rules_drop.empty()) {
@@ -272,19 +289,6 @@ int run(int argc, char** argv) {
     app.matcher = std::move(*matcher);
   }
 
-  const bool offline = !o.pcap_in.empty();
-  if (offline) {
-    if (auto ok = check_capture_file(o.pcap_in); !ok) {
-      fmt::print(stderr, "rampartd: {}\n", ok.error().message);
-      return 1;
-    }
-    for (const std::string* p : {&o.pcap_in, &o.pcap_out}) {
-      if (p->find(',') != std::string::npos) {
-        fmt::print(stderr, "rampartd: {}: a path with ',' cannot be passed to the net_pcap device; rename it\n", *p);
-        return 1;
-      }
-    }
-  }
   std::vector<std::string> eal = offline ? offline_eal_args(argv[0], o) : cl->eal_args;
   std::vector<char*> eal_argv;
   for (auto& s : eal) eal_argv.push_back(s.data());
@@ -359,7 +363,8 @@ int run(int argc, char** argv) {
   wc.frag.memcap_bytes = o.frag_memcap;
   wc.frag.forward_on_memcap = o.frag_forward_on_memcap;
   wc.hash_seed = static_cast<uint32_t>(rte_rand());
-  wc.rule_slots = static_cast<uint32_t>(app.policy.rules.size() + 1);
+  // Room for the largest policy the API accepts: counters never move.
+  wc.rule_slots = static_cast<uint32_t>(std::max(app.policy.rules.size(), kMaxPolicyRules) + 1);
   wc.matcher = app.matcher.get();
   // net_pcap stamps every mbuf with its capture time whether or not the
   // offload was requested; use it whenever the dynamic field exists.
@@ -387,7 +392,9 @@ int run(int argc, char** argv) {
     }
     app.workers.push_back(std::move(*worker));
   }
-  if (!o.eve_file.empty()) {
+  const bool api = !o.grpc_socket.empty() || !o.grpc_listen.empty();
+  app.hub = std::make_unique<EventHub>(16);
+  if (!o.eve_file.empty() || api) {
     auto eve = EveWriter::open(o.eve_file, app.port_names);
     if (!eve) {
       fmt::print(stderr, "rampartd: {}\n", eve.error().message);
@@ -395,6 +402,7 @@ int run(int argc, char** argv) {
       return 1;
     }
     app.eve = std::move(*eve);
+    app.eve->attach_hub(app.hub.get());
   }
   {
     std::lock_guard<std::mutex> lock(g_app_mutex);
@@ -404,6 +412,43 @@ int run(int argc, char** argv) {
                              "Rampart counters: packets in/out, drops by reason, flows. No parameters.");
 
   app.started = std::chrono::steady_clock::now();
+  app.appliance_id = o.appliance_id;
+  if (app.appliance_id.empty()) {
+    char host[256] = {};
+    app.appliance_id = gethostname(host, sizeof(host) - 1) == 0 ? host : "rampartd";
+  }
+  app.boot_id = fmt::format("{:016x}{:016x}", rte_rand(), rte_rand());
+  ApplianceService appliance_service(app, static_cast<int>(rte_socket_id()));
+  api::RunningServer grpc_server;
+  if (api) {
+    api::ServerListen listen;
+    listen.unix_socket = o.grpc_socket;
+    listen.tcp = o.grpc_listen;
+    listen.tls = api::TlsFiles{o.grpc_tls_cert, o.grpc_tls_key, o.grpc_tls_client_ca};
+    auto srv = api::start_server(listen, {&appliance_service});
+    if (!srv) {
+      fmt::print(stderr, "rampartd: appliance API: {}\n", srv.error().message);
+      shutdown_dataplane(app);
+      return 1;
+    }
+    grpc_server = std::move(*srv);
+    fmt::print(stderr, "rampartd: appliance API on {}{}{}\n", o.grpc_socket.empty() ? "" : "unix:" + o.grpc_socket,
+               !o.grpc_socket.empty() && !o.grpc_listen.empty() ? " and " : "",
+               o.grpc_listen.empty() ? ""
+                                     : fmt::format("{} (TLS{}, port {})", o.grpc_listen,
+                                                   o.grpc_tls_client_ca.empty() ? "" : ", client certificates required",
+                                                   grpc_server.tcp_port));
+  }
+  // Stops the API before the workers: an apply in flight completes while
+  // they still pass quiescent states.
+  auto stop_api = [&app, &grpc_server] {
+    app.stopping.store(true);
+    app.hub->close_all();
+    if (grpc_server.server) {
+      grpc_server.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      grpc_server.server.reset();
+    }
+  };
   auto elapsed = [&app] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - app.started).count();
   };
@@ -424,6 +469,7 @@ int run(int argc, char** argv) {
         if (idle >= kOfflineEofIdlePolls) break;
       }
       if ((++polls & 1023) == 0 || n == 0) {
+        std::unique_lock<std::mutex> control(app.control_mu);
         drain_events(app);
         app.rules->reclaim();
         if (!offline) {
@@ -436,6 +482,7 @@ int run(int argc, char** argv) {
         }
       }
     }
+    stop_api();
     app.rules->worker_offline(0);
   } else {
     for (std::size_t i = 0; i < app.workers.size(); ++i) {
@@ -443,6 +490,7 @@ int run(int argc, char** argv) {
     }
     while (!g_stop.load()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      std::unique_lock<std::mutex> control(app.control_mu);
       drain_events(app);
       app.rules->reclaim();
       const double t = elapsed();
@@ -452,6 +500,7 @@ int run(int argc, char** argv) {
       }
       if (o.duration > 0 && t >= o.duration) break;
     }
+    stop_api();
     g_stop.store(true);
     rte_eal_mp_wait_lcore();
   }

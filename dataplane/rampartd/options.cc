@@ -33,6 +33,12 @@ const char* usage() {
          "  --rules FILE_OR_DIR       signature file or directory of *.rules (repeatable); offline mode\n"
          "                            loads the bundled set (rules/rampart-web.rules) when none is given\n"
          "  --no-rules                offline mode: no signatures (L3/L4 only)\n"
+         "  --grpc-socket PATH        appliance API on a unix socket (/run/rampart/rampartd.sock;\n"
+         "                            '' for none; offline mode: none unless given)\n"
+         "  --grpc-listen HOST:PORT   appliance API over TCP with TLS (needs --grpc-tls-cert/-key)\n"
+         "  --grpc-tls-cert FILE, --grpc-tls-key FILE   this appliance's certificate and key (PEM)\n"
+         "  --grpc-tls-client-ca FILE mutual TLS: clients need a certificate from this CA\n"
+         "  --appliance-id NAME       this appliance's name in the API (default: hostname)\n"
          "  --eve FILE                write EVE JSON flow and drop events\n"
          "  --pcap FILE               offline mode: process a capture file and exit\n"
          "  --pcap-out FILE           offline mode: write forwarded packets here\n"
@@ -87,6 +93,23 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
     } else if (a == "--hs-cache") {
       if (!value(&v)) return Error{"--hs-cache needs a directory ('' for none)"};
       o.hs_cache_dir = v;
+    } else if (a == "--grpc-socket" || a == "--grpc-listen" || a == "--grpc-tls-cert" || a == "--grpc-tls-key" ||
+               a == "--grpc-tls-client-ca" || a == "--appliance-id") {
+      if (!value(&v)) return Error{fmt::format("{} needs a value", a)};
+      if (a == "--grpc-socket") {
+        o.grpc_socket = v;
+        o.grpc_socket_set = true;
+      } else if (a == "--grpc-listen") {
+        o.grpc_listen = v;
+      } else if (a == "--grpc-tls-cert") {
+        o.grpc_tls_cert = v;
+      } else if (a == "--grpc-tls-key") {
+        o.grpc_tls_key = v;
+      } else if (a == "--grpc-tls-client-ca") {
+        o.grpc_tls_client_ca = v;
+      } else {
+        o.appliance_id = v;
+      }
     } else if (a == "--rules" || a == "--rules-drop") {
       if (!value(&v)) return Error{fmt::format("{} needs a file or directory", a)};
       (a == "--rules" ? o.rules : o.rules_drop).push_back(v);
@@ -136,6 +159,13 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
     }
   }
   if (!o.pcap_out.empty() && o.pcap_in.empty()) return Error{"--pcap-out needs --pcap"};
+  if (!o.pcap_in.empty() && !o.grpc_socket_set) o.grpc_socket.clear();  // offline: no API unless asked
+  if (!o.grpc_listen.empty() && (o.grpc_tls_cert.empty() || o.grpc_tls_key.empty())) {
+    return Error{"--grpc-listen needs --grpc-tls-cert and --grpc-tls-key (plaintext TCP is not offered)"};
+  }
+  if (o.grpc_listen.empty() && (!o.grpc_tls_cert.empty() || !o.grpc_tls_key.empty() || !o.grpc_tls_client_ca.empty())) {
+    return Error{"--grpc-tls-* need --grpc-listen"};
+  }
   if (o.no_rules && (!o.rules.empty() || !o.rules_drop.empty())) {
     return Error{"--no-rules contradicts --rules/--rules-drop"};
   }

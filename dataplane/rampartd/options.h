@@ -17,6 +17,12 @@ struct Options {
   std::vector<std::string> rules;  // --rules FILE_OR_DIR, repeatable
   std::vector<std::string> rules_drop;  // --rules-drop: alert actions become drop
   bool no_rules = false;  // --no-rules: offline mode without the bundled set
+  // Appliance API (gRPC). Live mode serves it on a unix socket by default.
+  std::string grpc_socket = "/run/rampart/rampartd.sock";  // --grpc-socket ("" : none)
+  bool grpc_socket_set = false;
+  std::string grpc_listen;      // --grpc-listen HOST:PORT (TLS required)
+  std::string grpc_tls_cert, grpc_tls_key, grpc_tls_client_ca;
+  std::string appliance_id;     // --appliance-id (default: hostname)
   std::string hs_cache_dir = "/var/cache/rampart/hyperscan";
   std::string pcap_in;   // offline mode when set
   std::string pcap_out;

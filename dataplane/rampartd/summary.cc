@@ -35,6 +35,11 @@ nlohmann::ordered_json build_summary(const App& app) {
     dropped += reasons[r];
     if (reasons[r] != 0) drop_reasons[std::string(drop_reason_name(static_cast<DropReason>(r)))] = reasons[r];
   }
+  // Hits since the policy in force was applied (counters are per rule
+  // position and keep counting across applies).
+  for (std::size_t r = 0; r < hits.size() && r < app.rule_hits_baseline.size(); ++r) {
+    hits[r] = hits[r] >= app.rule_hits_baseline[r] ? hits[r] - app.rule_hits_baseline[r] : 0;
+  }
   ordered_json rules = ordered_json::array();
   const RuleSet& rs = app.rules->current();
   rules.push_back({{"name", "default"}, {"action", cp::action_name(app.policy.default_action)}, {"hits", hits[0]}});

@@ -1,0 +1,222 @@
+#include "dataplane/rampartd/appliance_service.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "controlplane/api/policy_proto.h"
+#include "dataplane/rampartd/summary.h"
+
+namespace rampart::dp {
+namespace {
+
+namespace v1 = rampart::dataplane::v1;
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+bool valid_ip(const std::string& s) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+// Numeric leaves of the summary as dotted names; array elements are named
+// by their "name" (ports, rules) or "id"/"port" (workers) field.
+void flatten(const nlohmann::ordered_json& j, const std::string& prefix, std::vector<std::pair<std::string, uint64_t>>* out) {
+  if (j.is_number_unsigned() || j.is_number_integer()) {
+    out->emplace_back(prefix, j.get<uint64_t>());
+    return;
+  }
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
+    }
+    return;
+  }
+  if (j.is_array()) {
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      const auto& e = j[i];
+      std::string key = std::to_string(i);
+      if (e.is_object()) {
+        if (e.contains("name") && e["name"].is_string()) {
+          key = e["name"].get<std::string>();
+        } else if (e.contains("id")) {
+          key = e["id"].dump();
+        }
+      }
+      flatten(e, prefix + "." + key, out);
+    }
+  }
+}
+
+}  // namespace
+
+grpc::Status ApplianceService::ApplyPolicy(grpc::ServerContext*, const v1::ApplyPolicyRequest* req,
+                                           v1::ApplyPolicyResponse* resp) {
+  if (!req->has_policy()) return {grpc::StatusCode::INVALID_ARGUMENT, "policy: required"};
+  std::lock_guard<std::mutex> one_at_a_time(app_.apply_mu);
+  if (app_.stopping.load()) return {grpc::StatusCode::UNAVAILABLE, "rampartd is stopping"};
+  const uint64_t version = req->policy().version();
+  const uint64_t applied = app_.applied_version.load();
+  if (version != 0 && version <= applied) {
+    return {grpc::StatusCode::FAILED_PRECONDITION,
+            fmt::format("policy.version: {} is not newer than the applied version {}", version, applied)};
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::string> errors;
+  auto policy = api::policy_from_proto(req->policy(), &errors);
+  if (!policy) return {grpc::StatusCode::INVALID_ARGUMENT, policy.error().message};
+  if (policy->rules.size() > kMaxPolicyRules) {
+    return {grpc::StatusCode::INVALID_ARGUMENT,
+            fmt::format("policy.rules: {} rules, at most {}", policy->rules.size(), kMaxPolicyRules)};
+  }
+  uint32_t generation;
+  {
+    std::lock_guard<std::mutex> lock(app_.control_mu);
+    generation = app_.rules->current().generation() + 1;
+  }
+  // Off the packet cores: this gRPC thread builds the ACL contexts.
+  auto rs = RuleSet::build(*policy, generation, socket_);
+  if (!rs) {
+    return {grpc::StatusCode::INVALID_ARGUMENT,
+            fmt::format("policy: the rule set cannot be built: {}", rs.error().message)};
+  }
+  resp->set_build_seconds(seconds_since(t0));
+  const auto t1 = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(app_.control_mu);
+    // Hits from here on belong to the new policy's rules.
+    std::vector<uint64_t> base(policy->rules.size() + 1, 0);
+    for (const auto& w : app_.workers) {
+      const WorkerStats& s = w->stats();
+      for (std::size_t r = 0; r < base.size() && r < s.rule_slots; ++r) base[r] += s.rule_hits[r].get();
+    }
+    app_.rule_hits_baseline = std::move(base);
+    app_.rules->publish(std::move(*rs));
+    app_.policy = std::move(*policy);
+    app_.applied_version.store(version);
+  }
+  // The swap is complete once every worker has passed a quiescent state:
+  // then no packet is classified by the old rule set any more.
+  const auto deadline = t1 + std::chrono::seconds(5);
+  for (;;) {
+    std::size_t waiting;
+    {
+      std::lock_guard<std::mutex> lock(app_.control_mu);
+      waiting = app_.rules->reclaim();
+    }
+    if (waiting == 0 || std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+  resp->set_publish_seconds(seconds_since(t1));
+  resp->set_applied_version(version);
+  resp->set_generation(generation);
+  return grpc::Status::OK;
+}
+
+grpc::Status ApplianceService::UpdateIdentities(grpc::ServerContext*, const v1::UpdateIdentitiesRequest* req,
+                                                v1::UpdateIdentitiesResponse* resp) {
+  for (int i = 0; i < req->upsert_size(); ++i) {
+    if (!valid_ip(req->upsert(i).ip())) {
+      return {grpc::StatusCode::INVALID_ARGUMENT,
+              fmt::format("upsert[{}].ip: '{}' is not an IPv4 or IPv6 address", i, req->upsert(i).ip())};
+    }
+    if (req->upsert(i).identity().workload().empty()) {
+      return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("upsert[{}].identity.workload: required", i)};
+    }
+  }
+  for (int i = 0; i < req->remove_size(); ++i) {
+    if (!valid_ip(req->remove(i))) {
+      return {grpc::StatusCode::INVALID_ARGUMENT,
+              fmt::format("remove[{}]: '{}' is not an IPv4 or IPv6 address", i, req->remove(i))};
+    }
+  }
+  std::lock_guard<std::mutex> lock(app_.identities_mu);
+  for (const auto& ip : req->remove()) app_.identities.erase(ip);
+  for (const auto& b : req->upsert()) app_.identities[b.ip()] = b.identity().workload();
+  resp->set_bindings(app_.identities.size());
+  return grpc::Status::OK;
+}
+
+grpc::Status ApplianceService::GetCounters(grpc::ServerContext*, const v1::GetCountersRequest*,
+                                           v1::GetCountersResponse* resp) {
+  std::vector<std::pair<std::string, uint64_t>> flat;
+  {
+    std::lock_guard<std::mutex> lock(app_.control_mu);
+    flatten(build_summary(app_), "", &flat);
+  }
+  std::sort(flat.begin(), flat.end());
+  for (const auto& [name, value] : flat) {
+    auto* c = resp->add_counters();
+    c->set_name(name);
+    c->set_value(value);
+  }
+  resp->set_applied_version(app_.applied_version.load());
+  return grpc::Status::OK;
+}
+
+grpc::Status ApplianceService::StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
+                                            grpc::ServerWriter<v1::Event>* out) {
+  EventFilter f;
+  for (int t : req->types()) {
+    if (t < v1::EVENT_TYPE_UNSPECIFIED || t > v1::EVENT_TYPE_ANOMALY) {
+      return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("types: {} is not an EventType", t)};
+    }
+    if (t == v1::EVENT_TYPE_ALERT) f.kinds |= 1u << static_cast<unsigned>(EveKind::kAlert);
+    if (t == v1::EVENT_TYPE_DROP) f.kinds |= 1u << static_cast<unsigned>(EveKind::kDrop);
+    if (t == v1::EVENT_TYPE_FLOW) f.kinds |= 1u << static_cast<unsigned>(EveKind::kFlow);
+    if (t == v1::EVENT_TYPE_ANOMALY) f.kinds |= 1u << static_cast<unsigned>(EveKind::kAnomaly);
+  }
+  if (!req->src_ip().empty() && !valid_ip(req->src_ip())) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("src_ip: '{}' is not an address", req->src_ip())};
+  }
+  if (!req->dst_ip().empty() && !valid_ip(req->dst_ip())) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("dst_ip: '{}' is not an address", req->dst_ip())};
+  }
+  if (req->dst_port() > 65535) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("dst_port: {} is not 0-65535", req->dst_port())};
+  }
+  f.src_ip = req->src_ip();
+  f.dst_ip = req->dst_ip();
+  f.dst_port = static_cast<uint16_t>(req->dst_port());
+  auto sub = app_.hub->subscribe(std::move(f), 4096);
+  if (!sub) return {grpc::StatusCode::RESOURCE_EXHAUSTED, "too many event streams open; try again later"};
+  HubEvent e;
+  while (!ctx->IsCancelled() && !app_.stopping.load()) {
+    if (!sub->next(&e, std::chrono::milliseconds(200))) continue;
+    v1::Event ev;
+    static constexpr v1::EventType kTypes[] = {v1::EVENT_TYPE_ALERT, v1::EVENT_TYPE_DROP, v1::EVENT_TYPE_FLOW,
+                                               v1::EVENT_TYPE_ANOMALY};
+    ev.set_type(kTypes[static_cast<unsigned>(e.kind)]);
+    ev.set_timestamp_ns(e.timestamp_ns);
+    ev.set_eve_json(std::move(e.line));
+    ev.set_lost_before(e.lost_before);
+    if (!out->Write(ev)) break;
+  }
+  app_.hub->unsubscribe(sub);
+  return grpc::Status::OK;
+}
+
+grpc::Status ApplianceService::GetStatus(grpc::ServerContext*, const v1::GetStatusRequest*,
+                                         v1::GetStatusResponse* resp) {
+  resp->set_health(app_.stopping.load() ? v1::HEALTH_STOPPING : v1::HEALTH_SERVING);
+  resp->set_appliance_id(app_.appliance_id);
+  resp->set_boot_id(app_.boot_id);
+  resp->set_software_version(RAMPART_VERSION);
+  resp->set_applied_version(app_.applied_version.load());
+  {
+    std::lock_guard<std::mutex> lock(app_.control_mu);
+    resp->set_generation(app_.rules->current().generation());
+    resp->set_policy_origin(app_.policy.origin);
+  }
+  resp->set_workers(static_cast<uint32_t>(app_.workers.size()));
+  resp->set_uptime_seconds(static_cast<uint64_t>(seconds_since(app_.started)));
+  return grpc::Status::OK;
+}
+
+}  // namespace rampart::dp
