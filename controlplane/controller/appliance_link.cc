@@ -1,0 +1,187 @@
+#include "controlplane/controller/appliance_link.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "controlplane/api/policy_proto.h"
+
+namespace rampart::controller {
+namespace {
+
+namespace dv1 = rampart::dataplane::v1;
+
+constexpr auto kPeriod = std::chrono::milliseconds(500);
+constexpr auto kStatusTimeout = std::chrono::seconds(2);
+// Building a large rule set takes a while on the appliance.
+constexpr auto kApplyTimeout = std::chrono::seconds(60);
+
+uint64_t now_unix_ms() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+void set_deadline(grpc::ClientContext* ctx, std::chrono::milliseconds d) {
+  ctx->set_deadline(std::chrono::system_clock::now() + d);
+}
+
+}  // namespace
+
+ApplianceLink::ApplianceLink(std::string address, std::shared_ptr<grpc::Channel> channel, DesiredState& state,
+                             Inventory& inventory)
+    : address_(std::move(address)),
+      channel_(std::move(channel)),
+      stub_(dv1::Appliance::NewStub(channel_)),
+      state_(state),
+      inventory_(inventory) {}
+
+void ApplianceLink::start() { thread_ = std::thread([this] { run(); }); }
+
+void ApplianceLink::stop() {
+  stop_.store(true);
+  wake();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ApplianceLink::wake() {
+  {
+    std::lock_guard<std::mutex> lock(wake_mu_);
+    woken_ = true;
+  }
+  wake_cv_.notify_one();
+}
+
+void ApplianceLink::run() {
+  while (!stop_.load()) {
+    sync_once();
+    std::unique_lock<std::mutex> lock(wake_mu_);
+    wake_cv_.wait_for(lock, kPeriod, [this] { return woken_ || stop_.load(); });
+    woken_ = false;
+  }
+}
+
+rampart::v1::Appliance ApplianceLink::view(uint64_t desired) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  rampart::v1::Appliance a;
+  a.set_address(address_);
+  a.set_appliance_id(appliance_id_);
+  a.set_boot_id(boot_id_);
+  a.set_health(health_);
+  a.set_applied_version(applied_version_);
+  a.set_in_sync(health_ != rampart::v1::APPLIANCE_HEALTH_UNREACHABLE && applied_version_ == desired);
+  a.set_last_seen_unix_ms(last_seen_ms_);
+  a.set_last_error(last_error_);
+  a.set_pushes(pushes_);
+  return a;
+}
+
+std::string ApplianceLink::appliance_id() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return appliance_id_.empty() ? address_ : appliance_id_;
+}
+
+bool ApplianceLink::reachable() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return health_ != rampart::v1::APPLIANCE_HEALTH_UNREACHABLE;
+}
+
+void ApplianceLink::sync_once() {
+  std::lock_guard<std::mutex> one_at_a_time(sync_mu_);
+  dv1::GetStatusResponse st;
+  grpc::ClientContext ctx;
+  set_deadline(&ctx, kStatusTimeout);
+  const grpc::Status s = stub_->GetStatus(&ctx, dv1::GetStatusRequest(), &st);
+  if (!s.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    health_ = rampart::v1::APPLIANCE_HEALTH_UNREACHABLE;
+    last_error_ = fmt::format("GetStatus: {}", s.error_message());
+    return;
+  }
+  bool rejected_now;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    appliance_id_ = st.appliance_id();
+    boot_id_ = st.boot_id();
+    applied_version_ = st.applied_version();
+    last_seen_ms_ = now_unix_ms();
+    rejected_now = rejected_version_ != 0 && rejected_version_ == state_.version() && rejected_boot_ == st.boot_id();
+    health_ = rejected_now ? rampart::v1::APPLIANCE_HEALTH_REJECTED : rampart::v1::APPLIANCE_HEALTH_SERVING;
+    if (!rejected_now && last_error_.rfind("GetStatus: ", 0) == 0) last_error_.clear();
+  }
+  uint64_t desired = state_.version();
+  if (st.applied_version() > desired) desired = state_.advance_past(st.applied_version());
+  const bool restarted = !pushed_boot_.empty() && pushed_boot_ != st.boot_id();
+  if (st.applied_version() == desired && !restarted) {
+    pushed_boot_ = st.boot_id();  // in sync (e.g. after a controller restart)
+  } else if (!rejected_now) {
+    push_policy_locked(st.boot_id());
+  }
+  if (identities_boot_ != st.boot_id() || identities_generation_ != inventory_.generation() || !identities_sent_) {
+    sync_identities_locked();
+  }
+}
+
+void ApplianceLink::push_policy_locked(const std::string& boot_id) {
+  const auto snap = state_.snapshot();
+  dv1::ApplyPolicyRequest req;
+  api::policy_to_proto(snap->policy, snap->version, req.mutable_policy());
+  req.mutable_policy()->set_origin(fmt::format("controller:{}", snap->version));
+  dv1::ApplyPolicyResponse resp;
+  grpc::ClientContext ctx;
+  set_deadline(&ctx, kApplyTimeout);
+  const grpc::Status s = stub_->ApplyPolicy(&ctx, req, &resp);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (s.ok()) {
+    ++pushes_;
+    applied_version_ = resp.applied_version();
+    pushed_boot_ = boot_id;
+    rejected_version_ = 0;
+    last_error_.clear();
+    health_ = rampart::v1::APPLIANCE_HEALTH_SERVING;
+    return;
+  }
+  if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION && applied_version_ == snap->version) {
+    pushed_boot_ = boot_id;  // restarted with this version already applied
+    return;
+  }
+  last_error_ = fmt::format("ApplyPolicy version {}: {}", snap->version, s.error_message());
+  if (s.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+    health_ = rampart::v1::APPLIANCE_HEALTH_REJECTED;
+    rejected_version_ = snap->version;
+    rejected_boot_ = boot_id;
+  } else if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    health_ = rampart::v1::APPLIANCE_HEALTH_UNREACHABLE;
+  }
+}
+
+bool ApplianceLink::sync_identities() {
+  std::lock_guard<std::mutex> one_at_a_time(sync_mu_);
+  return sync_identities_locked();
+}
+
+bool ApplianceLink::sync_identities_locked() {
+  std::string boot;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (health_ == rampart::v1::APPLIANCE_HEALTH_UNREACHABLE) return false;
+    boot = boot_id_;
+  }
+  const uint64_t generation = inventory_.generation();
+  const auto req = inventory_.full_update();
+  dv1::UpdateIdentitiesResponse resp;
+  grpc::ClientContext ctx;
+  set_deadline(&ctx, kStatusTimeout);
+  const grpc::Status s = stub_->UpdateIdentities(&ctx, req, &resp);
+  if (!s.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_error_ = fmt::format("UpdateIdentities: {}", s.error_message());
+    return false;
+  }
+  identities_boot_ = boot;
+  identities_generation_ = generation;
+  identities_sent_ = true;
+  return true;
+}
+
+}  // namespace rampart::controller

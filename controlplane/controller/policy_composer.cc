@@ -1,0 +1,103 @@
+#include "controlplane/controller/policy_composer.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "controlplane/compiler/policy_compiler.h"
+
+namespace rampart::controller {
+namespace {
+
+std::string position(const std::string& file, const YAML::Mark& m) {
+  return fmt::format("{}:{}:{}", file, m.line + 1, m.column + 1);
+}
+
+// The YAML tree of a document the compiler accepted (so it parses).
+std::optional<YAML::Node> load_yaml(const std::string& text) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception&) {  // yaml-cpp reports only by exception
+    return std::nullopt;
+  }
+}
+
+struct Setter {
+  std::string where;  // "a.yaml:3:1"
+};
+
+}  // namespace
+
+bool valid_document_name(std::string_view name) {
+  if (name.empty() || name.size() > 63) return false;
+  auto lower_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!lower_digit(name[0])) return false;
+  return std::all_of(name.begin() + 1, name.end(),
+                     [&](char c) { return lower_digit(c) || c == '.' || c == '_' || c == '-'; });
+}
+
+Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors) {
+  std::sort(documents.begin(), documents.end(),
+            [](const DocumentText& a, const DocumentText& b) { return a.name < b.name; });
+  const std::size_t before = errors->size();
+  cp::CompiledPolicy out;  // the v0 defaults: allow, non-IP allow
+  out.origin = "controller";
+  std::optional<Setter> default_action_by, non_ip_by;
+  std::map<std::string, std::string> rule_at;  // name -> where it is defined
+  for (const auto& doc : documents) {
+    const std::string file = doc.name + ".yaml";
+    auto compiled = cp::compile_policy_yaml(doc.yaml, file, errors);
+    if (!compiled) continue;
+    auto root = load_yaml(doc.yaml);
+    if (!root) {
+      errors->push_back(fmt::format("{}: error: cannot be read again", file));
+      continue;
+    }
+    auto claim = [&](const char* key, std::optional<Setter>* by) {
+      const YAML::Node v = (*root)[key];
+      if (!v.IsDefined()) return false;
+      const std::string here = position(file, v.Mark());
+      if (*by) {
+        errors->push_back(fmt::format("{}: error: '{}' is already set by {}: at most one document may set it", here,
+                                      key, (*by)->where));
+        return false;
+      }
+      *by = Setter{here};
+      return true;
+    };
+    if (claim("default_action", &default_action_by)) out.default_action = compiled->default_action;
+    if (claim("non_ip", &non_ip_by)) out.non_ip_allow = compiled->non_ip_allow;
+    const YAML::Node rules = (*root)["rules"];
+    for (std::size_t i = 0; i < compiled->rules.size(); ++i) {
+      cp::CompiledRule& r = compiled->rules[i];
+      std::string here = r.source;
+      if (rules.IsSequence() && i < rules.size()) {
+        const YAML::Node rn = rules[i];
+        const YAML::Node name = rn.IsMap() ? rn["name"] : YAML::Node();
+        if (name.IsDefined()) {
+          here = position(file, name.Mark());
+        } else {
+          r.name = fmt::format("{}.rule-{}", doc.name, i + 1);
+          here = position(file, rn.Mark());
+        }
+      }
+      auto [it, fresh] = rule_at.emplace(r.name, here);
+      if (!fresh) {
+        errors->push_back(fmt::format("{}: error: duplicate rule name '{}': also defined at {} (rule names are "
+                                      "unique across documents)",
+                                      here, r.name, it->second));
+        continue;
+      }
+      out.rules.push_back(std::move(r));
+    }
+  }
+  const std::size_t n = errors->size() - before;
+  if (n != 0) return Error{fmt::format("{} error{} in the policy documents", n, n == 1 ? "" : "s")};
+  return out;
+}
+
+}  // namespace rampart::controller

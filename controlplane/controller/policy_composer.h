@@ -1,0 +1,31 @@
+#pragma once
+// Policy composition: the controller's effective policy from its policy
+// documents. Documents are taken in name order; each is compiled on its own
+// (errors read "NAME.yaml:LINE:COL: error: ..."), then their rules are
+// concatenated. `default_action` and `non_ip` may be set by at most one
+// document; unset, they keep the policy v0 defaults (allow, allow). Rule
+// names are unique across documents; a rule without a name is called
+// "DOC.rule-N" (N counts from 1 within its document) so that unnamed rules
+// of different documents do not collide. Pure function; any thread.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "controlplane/compiler/compiled_policy.h"
+#include "dataplane/common/result.h"
+
+namespace rampart::controller {
+
+struct DocumentText {
+  std::string name;  // without ".yaml"
+  std::string yaml;
+};
+
+// [a-z0-9][a-z0-9._-]{0,62}
+bool valid_document_name(std::string_view name);
+
+// On failure every error is appended to *errors and the Error counts them.
+Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors);
+
+}  // namespace rampart::controller
