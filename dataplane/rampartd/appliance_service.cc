@@ -1,6 +1,7 @@
 #include "dataplane/rampartd/appliance_service.h"
 
 #include <arpa/inet.h>
+#include <rte_cycles.h>
 
 #include <algorithm>
 #include <chrono>
@@ -15,6 +16,15 @@ namespace rampart::dp {
 namespace {
 
 namespace v1 = rampart::dataplane::v1;
+
+// Worker loop-duration histogram summed over workers.
+std::array<uint64_t, WorkerStats::kLoopBuckets> loop_histogram(const App& app) {
+  std::array<uint64_t, WorkerStats::kLoopBuckets> h{};
+  for (const auto& w : app.workers) {
+    for (std::size_t b = 0; b < h.size(); ++b) h[b] += w->stats().loop_log2_cycles[b].get();
+  }
+  return h;
+}
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
@@ -88,6 +98,7 @@ grpc::Status ApplianceService::ApplyPolicy(grpc::ServerContext*, const v1::Apply
   }
   resp->set_build_seconds(seconds_since(t0));
   const auto t1 = std::chrono::steady_clock::now();
+  std::array<uint64_t, WorkerStats::kLoopBuckets> hist_before{};
   {
     std::lock_guard<std::mutex> lock(app_.control_mu);
     // Hits from here on belong to the new policy's rules.
@@ -97,6 +108,8 @@ grpc::Status ApplianceService::ApplyPolicy(grpc::ServerContext*, const v1::Apply
       for (std::size_t r = 0; r < base.size() && r < s.rule_slots; ++r) base[r] += s.rule_hits[r].get();
     }
     app_.rule_hits_baseline = std::move(base);
+    for (const auto& w : app_.workers) w->reset_max_loop();
+    hist_before = loop_histogram(app_);
     app_.rules->publish(std::move(*rs));
     app_.policy = std::move(*policy);
     app_.applied_version.store(version);
@@ -114,6 +127,22 @@ grpc::Status ApplianceService::ApplyPolicy(grpc::ServerContext*, const v1::Apply
     std::this_thread::sleep_for(std::chrono::microseconds(50));
   }
   resp->set_publish_seconds(seconds_since(t1));
+  uint64_t max_cycles = 0;
+  for (const auto& w : app_.workers) max_cycles = std::max(max_cycles, w->stats().max_loop_cycles.get());
+  const double ns_per_cycle = 1e9 / static_cast<double>(rte_get_tsc_hz());
+  resp->set_max_worker_loop_ns(static_cast<uint64_t>(static_cast<double>(max_cycles) * ns_per_cycle));
+  const auto hist_after = loop_histogram(app_);
+  uint64_t loops = 0;
+  for (std::size_t b = 0; b < hist_after.size(); ++b) loops += hist_after[b] - hist_before[b];
+  resp->set_worker_loops(loops);
+  uint64_t seen = 0;
+  for (std::size_t b = 0; b < hist_after.size() && loops > 0; ++b) {
+    seen += hist_after[b] - hist_before[b];
+    if (seen * 100 >= loops * 99) {
+      resp->set_p99_worker_loop_ns(static_cast<uint64_t>(static_cast<double>(uint64_t{2} << b) * ns_per_cycle));
+      break;
+    }
+  }
   resp->set_applied_version(version);
   resp->set_generation(generation);
   return grpc::Status::OK;

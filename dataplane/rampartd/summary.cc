@@ -1,5 +1,6 @@
 #include "dataplane/rampartd/summary.h"
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 
 #include <array>
@@ -23,11 +24,18 @@ nlohmann::ordered_json build_summary(const App& app) {
     for (std::size_t r = 0; r < kDropReasonCount; ++r) reasons[r] += s.drops[r].get();
     for (std::size_t r = 0; r < hits.size() && r < s.rule_slots; ++r) hits[r] += s.rule_hits[r].get();
     ordered_json wj = {{"id", w->id()}, {"packets_in", s.rx_packets.get()}, {"packets_out", s.tx_packets.get()},
-                       {"dropped", s.dropped_total()}, {"active_flows", w->active_flows()}};
+                       {"dropped", s.dropped_total()}, {"active_flows", w->active_flows()},
+                       {"max_loop_ns", static_cast<uint64_t>(static_cast<double>(s.max_loop_cycles.get()) * 1e9 /
+                                                             static_cast<double>(rte_get_tsc_hz()))}};
 #define RAMPART_SUM_COUNTER(name) \
   counters[#name] = counters.value(#name, uint64_t{0}) + s.name.get();
     RAMPART_WORKER_COUNTERS(RAMPART_SUM_COUNTER)
 #undef RAMPART_SUM_COUNTER
+    ordered_json hist = ordered_json::object();
+    for (std::size_t b = 0; b < WorkerStats::kLoopBuckets; ++b) {
+      if (s.loop_log2_cycles[b].get() != 0) hist[std::to_string(b)] = s.loop_log2_cycles[b].get();
+    }
+    wj["loop_log2_cycles"] = hist;
     workers.push_back(wj);
   }
   ordered_json drop_reasons = ordered_json::object();

@@ -35,6 +35,14 @@ struct alignas(64) WorkerStats {
 #undef RAMPART_COUNTER_FIELD
   std::array<Counter, kDropReasonCount> drops;
   std::unique_ptr<Counter[]> rule_hits;  // [0]: default action, [i]: rule i
+  // Gauge: the longest poll_once() in TSC cycles since the control thread
+  // last reset it (0); what a policy swap may cost a worker.
+  Counter max_loop_cycles;
+  // poll_once() durations: [b] counts iterations of 2^b to 2^(b+1)-1 TSC
+  // cycles. A time slice lost to the OS shows up here as in the gauge; the
+  // distribution tells a swap's cost from such noise.
+  static constexpr std::size_t kLoopBuckets = 40;
+  std::array<Counter, kLoopBuckets> loop_log2_cycles;
   uint32_t rule_slots = 0;
 
   void drop(DropReason r, uint64_t n = 1) { drops[static_cast<std::size_t>(r)].add(n); }

@@ -96,12 +96,17 @@ void Worker::set_packet_time(const rte_mbuf* m) {
 }
 
 uint32_t Worker::poll_once() {
+  const uint64_t t0 = rte_rdtsc();
   const RuleSet& rs = rules_->current();
   uint32_t total = 0;
   for (const PortPair& pp : ports_) total += poll_port(pp, rs);
   if (total == 0 && cfg_.timestamp_offset < 0) update_clock(nullptr, 0);
   if (now_ns_ >= next_housekeeping_ns_) housekeeping();
   rules_->quiescent(id_);
+  const uint64_t dt = rte_rdtsc() - t0;
+  if (dt > stats_.max_loop_cycles.get()) stats_.max_loop_cycles.set(dt);
+  const auto bucket = static_cast<std::size_t>(63 - __builtin_clzll(dt | 1));
+  stats_.loop_log2_cycles[std::min(bucket, WorkerStats::kLoopBuckets - 1)].add();
   return total;
 }
 

@@ -76,6 +76,9 @@ class Worker {
 
   uint16_t id() const { return id_; }
   const WorkerStats& stats() const { return stats_; }
+  // Control thread: restart the longest-loop gauge (a relaxed store; the
+  // worker only ever raises it).
+  void reset_max_loop() { stats_.max_loop_cycles.set(0); }
   rte_ring* events() { return events_; }
   uint32_t active_flows() const { return flows_->size(); }
   uint32_t active_fragments() const { return frags_->active(); }
