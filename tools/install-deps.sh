@@ -11,7 +11,7 @@ packages=(
   libboost-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libgtest-dev libgmock-dev
-  python3 python3-scapy python3-yaml
+  python3 python3-scapy python3-yaml python3-grpcio python3-protobuf openssl
   iproute2 ethtool curl netcat-openbsd tcpdump procps
 )
 
