@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Control plane end to end: real rampartd (netns lab, net_af_packet, appliance
+# API on a unix socket), real rampart-controller (policy directory, pushes to
+# the appliance) and real rampartctl, with real TCP connections through the
+# firewall. Policy documents are applied, updated and deleted with rampartctl
+# and the verdicts on live traffic change accordingly; an invalid document is
+# refused with file:line and changes nothing; a restarted appliance is
+# brought back to the desired version; counters and events come through the
+# controller; an unreachable server is a clear error with exit code 3.
+# Ends with "N passed, N failed".
+#
+#   tests/e2e/control_plane_test.sh RAMPARTD RAMPART_CONTROLLER RAMPARTCTL   (root)
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export LAB_QUIET=${LAB_QUIET:-1}
+# shellcheck source=tools/lab/lab.sh
+source "$here/../../tools/lab/lab.sh"
+[[ $# -ge 1 ]] && LAB_RAMPARTD=$1
+CONTROLLER=${2:-$LAB_REPO_DIR/build/controlplane/controller/rampart-controller}
+CTL=${3:-$LAB_REPO_DIR/build/controlplane/ctl/rampartctl}
+# shellcheck source=tests/e2e/checks.sh
+source "$here/checks.sh"
+
+if [[ $EUID -ne 0 ]]; then
+  echo "SKIP: needs root (network namespaces)"
+  exit 77
+fi
+for b in "$LAB_RAMPARTD" "$CONTROLLER" "$CTL"; do [[ -x $b ]] || bail "binary not found: $b"; done
+
+lab_install_traps
+lab_up || bail "lab_up"
+asock=$LAB_DIR/rampartd.sock
+csock=$LAB_DIR/controller.sock
+pdir=$LAB_DIR/policies
+mkdir -p "$pdir"
+ctl() { "$CTL" --server "unix:$csock" "$@"; }
+probe() {  # probe PORT -> connected | refused | timeout
+  local r
+  read -r r _ < <(lab_exec_cli "$LAB_PY" "$LAB_NET" tcp-probe -W 1 "$LAB_SRV4" "$1")
+  echo "$r"
+}
+# wait_sync VERSION: until the controller reports the appliance in sync at VERSION
+wait_sync() {
+  local want=$1 i out
+  for i in $(seq 100); do
+    out=$(ctl -o json appliances 2>/dev/null)
+    if "$LAB_PY" -c '
+import json, sys
+d = json.loads(sys.argv[1]); want = int(sys.argv[2])
+a = d["appliances"]
+sys.exit(0 if a and all(x["in_sync"] and x["applied_version"] == want for x in a) else 1)' "$out" "$want" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "$out" >&2
+  return 1
+}
+desired() { ctl -o json status | "$LAB_PY" -c 'import json,sys; print(json.load(sys.stdin)["desired_version"])'; }
+
+mkdir -p "$LAB_DIR/www"
+echo ok >"$LAB_DIR/www/index.html"
+lab_http_serve "$LAB_DIR/www" 8080 8081 || bail "HTTP servers on 8080, 8081"
+lab_start_rampartd - --grpc-socket "$asock" || bail "rampartd starts with its appliance API"
+lab_bg "$LAB_NS_FW" controller "$CONTROLLER" --policy-dir "$pdir" --grpc-socket "$csock" --appliance "unix:$asock"
+ctl_pid=$LAB_LAST_PID
+for _ in $(seq 50); do [[ -S $csock ]] && break; sleep 0.1; done
+[[ -S $csock ]] || bail "rampart-controller listens ($(tail -2 "$LAB_DIR/controller.log"))"
+ok "rampartd and rampart-controller up (pids $LAB_RAMPARTD_PID, $ctl_pid)"
+
+v=$(desired)
+check "the appliance converges to the controller's first version" "version $v" wait_sync "$v"
+check "embedded default: 8080 open" "" test "$(probe 8080)" = connected
+check "embedded default: 8081 open" "" test "$(probe 8081)" = connected
+
+# --- apply: deny 8081 -----------------------------------------------------
+cat >"$LAB_DIR/web.yaml" <<'EOF'
+default_action: allow
+rules:
+  - name: block-8081
+    action: deny
+    protocol: tcp
+    dst_ports: 8081
+EOF
+out=$(ctl apply -f "$LAB_DIR/web.yaml" 2>&1)
+check "rampartctl apply creates a document" "$out" test $? -eq 0
+v=$(desired)
+check "the appliance runs the new version" "version $v" wait_sync "$v"
+check "after apply: 8080 still open" "" test "$(probe 8080)" = connected
+check "after apply: 8081 denied (silently: timeout)" "" test "$(probe 8081)" = timeout
+
+# --- update: reject 8080, allow 8081 ---------------------------------------
+cat >"$LAB_DIR/web.yaml" <<'EOF'
+default_action: allow
+rules:
+  - name: reject-8080
+    action: reject
+    protocol: tcp
+    dst_ports: 8080
+EOF
+ctl apply -f "$LAB_DIR/web.yaml" >/dev/null 2>&1
+v=$(desired)
+check "update reaches the appliance" "version $v" wait_sync "$v"
+check "after update: 8080 rejected (RST)" "" test "$(probe 8080)" = refused
+check "after update: 8081 open again" "" test "$(probe 8081)" = connected
+
+# --- invalid document: refused with file:line, nothing changes -------------
+cat >"$LAB_DIR/broken.yaml" <<'EOF'
+default_action: allow
+rules:
+  - name: typo
+    action: alow
+    dst_ports: 22
+EOF
+before=$(desired)
+out=$(ctl apply -f "$LAB_DIR/broken.yaml" 2>&1)
+rc=$?
+check "an invalid document is refused with exit 1" "rc $rc" test "$rc" -eq 1
+check "the error names file:line:column" "$(echo "$out" | head -1)" grep -q "broken.yaml:4:" <<<"$out"
+check "the desired version did not move" "$before -> $(desired)" test "$(desired)" -eq "$before"
+check "nothing was written to the policy directory" "" test ! -e "$pdir/broken.yaml"
+out=$(ctl validate -f "$LAB_DIR/broken.yaml" 2>&1)
+check "rampartctl validate reports the same error" "rc $?" grep -q "broken.yaml:4:" <<<"$out"
+check "the running policy is unchanged: 8080 still rejected" "" test "$(probe 8080)" = refused
+
+# --- counters and events through the controller ----------------------------
+lab_bg "$LAB_NS_FW" events "$CTL" --server "unix:$csock" -o json events --type drop --follow
+ev_pid=$LAB_LAST_PID
+sleep 1
+probe 8080 >/dev/null
+sleep 1.5
+kill "$ev_pid" 2>/dev/null
+wait "$ev_pid" 2>/dev/null
+n=$(grep -c '"dest_port":8080' "$LAB_DIR/events.log" 2>/dev/null)
+check "rampartctl events --type drop --follow shows the rejected SYN" "$n drop events to 8080" gt0 "$n"
+check "... and only drop events" "" test "$(grep -c '"event_type":"flow"' "$LAB_DIR/events.log")" -eq 0
+rej=$(ctl -o json counters --filter drop_reasons.policy_reject | "$LAB_PY" -c '
+import json, sys
+print(sum(v for a in json.load(sys.stdin) for k, v in a["counters"].items() if k.endswith("policy_reject")))' \
+  2>/dev/null)
+check "rampartctl counters reads policy_reject from the appliance" "$rej" gt0 "$rej"
+
+# --- appliance restart: the controller re-pushes ----------------------------
+v=$(desired)
+lab_stop_rampartd >/dev/null || nok "rampartd stops (rc $LAB_RAMPARTD_RC)"
+lab_start_rampartd - --grpc-socket "$asock" || bail "rampartd restarts"
+check "a restarted appliance (embedded default again) is brought back to version $v" "" wait_sync "$v"
+check "after the restart: 8080 rejected again" "" test "$(probe 8080)" = refused
+
+# --- delete ------------------------------------------------------------------
+out=$(ctl delete web 2>&1)
+check "rampartctl delete removes the document" "$out" test $? -eq 0
+v=$(desired)
+check "the deletion reaches the appliance" "version $v" wait_sync "$v"
+check "after delete: 8080 open" "" test "$(probe 8080)" = connected
+out=$(ctl delete web 2>&1)
+rc=$?
+check "deleting it again: not found, exit 1" "rc $rc: $out" test "$rc" -eq 1
+
+# --- errors -------------------------------------------------------------------
+out=$("$CTL" --server "unix:$LAB_DIR/nobody.sock" status 2>&1)
+rc=$?
+check "an unreachable controller: exit 3 and a message" "rc $rc: $out" test "$rc" -eq 3
+check "... naming the address" "" grep -q "nobody.sock" <<<"$out"
+
+kill -TERM "$ctl_pid" 2>/dev/null
+for _ in $(seq 50); do kill -0 "$ctl_pid" 2>/dev/null || break; sleep 0.1; done
+check "rampart-controller stops on SIGTERM" "" bash -c "! kill -0 $ctl_pid 2>/dev/null"
+lab_stop_rampartd >/dev/null || nok "rampartd stops cleanly (rc $LAB_RAMPARTD_RC)"
+finish
