@@ -36,6 +36,7 @@ struct CompiledRule {
   std::vector<PortRange> src_ports;  // empty: any port
   std::vector<PortRange> dst_ports;
   std::string source;  // "file:line" of the rule, for messages
+  std::string name_at;  // "file:line:col" of an explicit `name`; empty: the name is the default rule-<index>
 };
 
 struct CompiledPolicy {
@@ -43,6 +44,9 @@ struct CompiledPolicy {
   bool non_ip_allow = true;
   std::vector<CompiledRule> rules;  // in evaluation order
   std::string origin;               // file name or "embedded default"
+  // "file:line:col" of the value when the document sets it; empty: default.
+  std::string default_action_at;
+  std::string non_ip_at;
 };
 
 // The policy rampartd runs with no --policy: allow everything, record it.

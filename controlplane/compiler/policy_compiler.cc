@@ -44,6 +44,9 @@ class ErrorSink {
     ++count_;
   }
   std::string where(const YAML::Mark& m) const { return fmt::format("{}:{}", origin_, m.line + 1); }
+  std::string where_col(const YAML::Mark& m) const {
+    return fmt::format("{}:{}:{}", origin_, m.line + 1, m.column + 1);
+  }
   int count() const { return count_; }
 
  private:
@@ -171,6 +174,7 @@ void compile_rule(const YAML::Node& node, std::size_t index, ErrorSink& err, std
         err.add(v.Mark(), "'name' must be a non-empty string");
       } else {
         rule.name = v.Scalar();
+        rule.name_at = err.where_col(v.Mark());
       }
     } else if (key == "action") {
       have_action = true;
@@ -245,8 +249,10 @@ Result<CompiledPolicy> compile_policy_yaml(std::string_view yaml_text, const std
     const std::string key = kv.first.Scalar();
     const YAML::Node& v = kv.second;
     if (key == "default_action") {
+      policy.default_action_at = err.where_col(v.Mark());
       if (auto a = parse_action(v, err, "default_action")) policy.default_action = *a;
     } else if (key == "non_ip") {
+      policy.non_ip_at = err.where_col(v.Mark());
       if (auto a = parse_action(v, err, "non_ip")) {
         if (*a == Action::kReject) {
           err.add(v.Mark(), "'non_ip' can be allow or deny: there is nothing to reject a non-IP frame with");

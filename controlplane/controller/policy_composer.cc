@@ -1,7 +1,5 @@
 #include "controlplane/controller/policy_composer.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -12,19 +10,6 @@
 
 namespace rampart::controller {
 namespace {
-
-std::string position(const std::string& file, const YAML::Mark& m) {
-  return fmt::format("{}:{}:{}", file, m.line + 1, m.column + 1);
-}
-
-// The YAML tree of a document the compiler accepted (so it parses).
-std::optional<YAML::Node> load_yaml(const std::string& text) {
-  try {
-    return YAML::Load(text);
-  } catch (const YAML::Exception&) {  // yaml-cpp reports only by exception
-    return std::nullopt;
-  }
-}
 
 struct Setter {
   std::string where;  // "a.yaml:3:1"
@@ -52,15 +37,10 @@ Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, s
     const std::string file = doc.name + ".yaml";
     auto compiled = cp::compile_policy_yaml(doc.yaml, file, errors);
     if (!compiled) continue;
-    auto root = load_yaml(doc.yaml);
-    if (!root) {
-      errors->push_back(fmt::format("{}: error: cannot be read again", file));
-      continue;
-    }
-    auto claim = [&](const char* key, std::optional<Setter>* by) {
-      const YAML::Node v = (*root)[key];
-      if (!v.IsDefined()) return false;
-      const std::string here = position(file, v.Mark());
+    // Where the document sets default_action / non_ip and names its rules
+    // comes from the compiler: the YAML is parsed once.
+    auto claim = [&](const std::string& here, const char* key, std::optional<Setter>* by) {
+      if (here.empty()) return false;
       if (*by) {
         errors->push_back(fmt::format("{}: error: '{}' is already set by {}: at most one document may set it", here,
                                       key, (*by)->where));
@@ -69,21 +49,16 @@ Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, s
       *by = Setter{here};
       return true;
     };
-    if (claim("default_action", &default_action_by)) out.default_action = compiled->default_action;
-    if (claim("non_ip", &non_ip_by)) out.non_ip_allow = compiled->non_ip_allow;
-    const YAML::Node rules = (*root)["rules"];
+    if (claim(compiled->default_action_at, "default_action", &default_action_by)) {
+      out.default_action = compiled->default_action;
+    }
+    if (claim(compiled->non_ip_at, "non_ip", &non_ip_by)) out.non_ip_allow = compiled->non_ip_allow;
     for (std::size_t i = 0; i < compiled->rules.size(); ++i) {
       cp::CompiledRule& r = compiled->rules[i];
-      std::string here = r.source;
-      if (rules.IsSequence() && i < rules.size()) {
-        const YAML::Node rn = rules[i];
-        const YAML::Node name = rn.IsMap() ? rn["name"] : YAML::Node();
-        if (name.IsDefined()) {
-          here = position(file, name.Mark());
-        } else {
-          r.name = fmt::format("{}.rule-{}", doc.name, i + 1);
-          here = position(file, rn.Mark());
-        }
+      std::string here = r.name_at;
+      if (here.empty()) {
+        r.name = fmt::format("{}.rule-{}", doc.name, i + 1);
+        here = r.source;
       }
       auto [it, fresh] = rule_at.emplace(r.name, here);
       if (!fresh) {

@@ -106,6 +106,71 @@ def make_policy(pb, n, version, variant):
     return p
 
 
+def policy_yaml(n, variant):
+    """The same policies as make_policy(), as a policy v0 document."""
+    base = 10 if variant == "a" else 100
+    lines = ["default_action: deny", "rules:"]
+    for i in range(n - 1):
+        lines += ["  - name: deny-%d" % i, "    action: deny", "    protocol: tcp",
+                  "    dst: %d.%d.%d.%d/32" % (base + (i >> 16) % 50, (i >> 8) & 255, i & 255, 1 + (i % 7)),
+                  "    dst_ports: %d" % (1000 + i % 5000)]
+    lines += ["  - name: allow-bench", "    action: allow", "    protocol: tcp", "    src: 198.18.0.0/16",
+              "    dst: 198.19.0.0/16", "    dst_ports: 80"]
+    return "\n".join(lines) + "\n"
+
+
+def ctl_bench(a, pb, app, tmp, sock):
+    """`rampartctl apply -f FILE` through rampart-controller until the
+    appliance reports the new version (polled every millisecond)."""
+    pdir = os.path.join(tmp, "policies")
+    os.makedirs(pdir)
+    csock = os.path.join(tmp, "controller.sock")
+    log = open(os.path.join(tmp, "controller.log"), "w")
+    ctl = subprocess.Popen([a.controller, "--policy-dir", pdir, "--grpc-socket", csock, "--appliance", "unix:" + sock],
+                           stdout=log, stderr=subprocess.STDOUT)
+    out = {}
+    try:
+        for _ in range(100):
+            if os.path.exists(csock):
+                break
+            time.sleep(0.1)
+        time.sleep(1.0)  # first sync: the controller pushes its (empty) desired state
+        for n in [int(x) for x in a.rules.split(",")]:
+            rows = []
+            for k in range(a.ctl_applies):
+                doc = os.path.join(tmp, "bench.yaml")
+                with open(doc, "w") as f:
+                    f.write(policy_yaml(n, "ab"[k % 2]))
+                before = app.call("GetStatus", pb.GetStatusRequest(), pb.GetStatusResponse).applied_version
+                t0 = time.monotonic()
+                r = subprocess.run([a.rampartctl, "--server", "unix:" + csock, "--timeout", "300", "apply", "-f", doc],
+                                   capture_output=True, text=True)
+                t_ctl = time.monotonic() - t0
+                if r.returncode != 0:
+                    raise SystemExit("swap.py: rampartctl apply failed: " + r.stderr.strip())
+                while True:
+                    st = app.call("GetStatus", pb.GetStatusRequest(), pb.GetStatusResponse)
+                    if st.applied_version > before:
+                        break
+                    if time.monotonic() - t0 > 600:
+                        raise SystemExit("swap.py: the appliance never got the new version")
+                    time.sleep(0.001)
+                rows.append({"ctl_ms": t_ctl * 1e3, "to_enforcement_ms": (time.monotonic() - t0) * 1e3})
+            out[n] = {k: summarize([r[k] for r in rows]) for k in ("ctl_ms", "to_enforcement_ms")}
+            print("rules %7d: rampartctl apply -> enforced on the appliance: %.0f ms median (max %.0f; "
+                  "rampartctl itself returned after %.0f ms)" % (
+                      n, out[n]["to_enforcement_ms"]["median"], out[n]["to_enforcement_ms"]["max"],
+                      out[n]["ctl_ms"]["median"]))
+            sys.stdout.flush()
+    finally:
+        ctl.send_signal(signal.SIGTERM)
+        try:
+            ctl.wait(10)
+        except subprocess.TimeoutExpired:
+            ctl.kill()
+    return out
+
+
 def tsc_hz():
     # rampartd's TSC rate is the CPU's constant TSC; Linux reports it.
     try:
@@ -157,6 +222,10 @@ def main():
     ap.add_argument("--baseline", type=float, default=5.0, help="seconds of traffic before the first apply")
     ap.add_argument("--rampartd", default=os.path.join(ROOT, "build", "rampartd"))
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--controller", default=os.path.join(ROOT, "build", "controlplane", "controller",
+                                                         "rampart-controller"))
+    ap.add_argument("--rampartctl", default=os.path.join(ROOT, "build", "controlplane", "ctl", "rampartctl"))
+    ap.add_argument("--ctl-applies", type=int, default=3, help="rampartctl applies per size (0: skip)")
     a = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="rampart-swap-")
@@ -215,6 +284,8 @@ def main():
                       z["publish_ms"]["median"], z["p99_loop_us"]["median"], z["max_loop_us"]["median"],
                       z["max_loop_us"]["max"], rx, tx, dropped))
             sys.stdout.flush()
+        if a.ctl_applies > 0 and os.access(a.controller, os.X_OK) and os.access(a.rampartctl, os.X_OK):
+            results["rampartctl"] = ctl_bench(a, pb, app, tmp, sock)
         b = results["baseline"]
         print("worker loop without a swap (baseline, %.0f s, %d iterations): p99 %.1f us, p99.9 %.1f us, "
               "longest < %.0f us" % (a.baseline, b["loops"], b["p99_loop_us"], b["p999_loop_us"],
