@@ -1,7 +1,9 @@
 #include "controlplane/api/grpc_transport.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -23,6 +25,25 @@ Result<std::string> read_file(const std::string& path) {
   return ss.str();
 }
 
+namespace {
+
+bool socket_in_use(const std::string& path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(a.sun_path)) {
+    ::close(fd);
+    return false;
+  }
+  std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
+  const bool live = ::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof(a)) == 0;
+  ::close(fd);
+  return live;
+}
+
+}  // namespace
+
 Result<RunningServer> start_server(const ServerListen& listen, const std::vector<grpc::Service*>& services) {
   if (listen.unix_socket.empty() && listen.tcp.empty()) return Error{"no unix socket and no TCP address to listen on"};
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -39,10 +60,15 @@ Result<RunningServer> start_server(const ServerListen& listen, const std::vector
       if (ec) return Error{fmt::format("cannot create {}: {}", p.parent_path().string(), ec.message())};
       ::chmod(p.parent_path().c_str(), 0750);
     }
-    // A socket file left by a previous run would make bind fail.
+    // A socket file left by a previous run would make bind fail; one that
+    // a live process still serves is not ours to take.
     struct stat st {};
     if (::lstat(p.c_str(), &st) == 0) {
       if (!S_ISSOCK(st.st_mode)) return Error{fmt::format("{} exists and is not a socket", p.string())};
+      if (socket_in_use(p.string())) {
+        return Error{fmt::format("{} is in use by another process (a second instance? give it its own socket)",
+                                 p.string())};
+      }
       ::unlink(p.c_str());
     }
     b.AddListeningPort("unix:" + listen.unix_socket, grpc::InsecureServerCredentials());
