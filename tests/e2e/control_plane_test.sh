@@ -19,6 +19,8 @@ source "$here/../../tools/lab/lab.sh"
 [[ $# -ge 1 ]] && LAB_RAMPARTD=$1
 CONTROLLER=${2:-$LAB_REPO_DIR/build/controlplane/controller/rampart-controller}
 CTL=${3:-$LAB_REPO_DIR/build/controlplane/ctl/rampartctl}
+CONTROLLER=$(realpath "$CONTROLLER")
+CTL=$(realpath "$CTL")
 # shellcheck source=tests/e2e/checks.sh
 source "$here/checks.sh"
 
@@ -123,6 +125,26 @@ check "nothing was written to the policy directory" "" test ! -e "$pdir/broken.y
 out=$(ctl validate -f "$LAB_DIR/broken.yaml" 2>&1)
 check "rampartctl validate reports the same error" "rc $?" grep -q "broken.yaml:4:" <<<"$out"
 check "the running policy is unchanged: 8080 still rejected" "" test "$(probe 8080)" = refused
+
+# --- invalid requests straight to the appliance: refused, nothing changes ----
+out=$("$LAB_PY" "$here/appliance_probe.py" invalid "unix:$asock" 2>&1)
+verdict=$("$LAB_PY" -c '
+import json, sys
+d = json.loads(sys.argv[1])
+bad = [r for r in d["results"] if r["code"] == "OK"]
+codes = {r["case"]: r["code"] for r in d["results"]}
+named = all(r["message"].startswith("policy") for r in d["results"])
+same = d["before"] == d["after"]
+print("ok" if not bad and named and same and codes["version not newer"] == "FAILED_PRECONDITION" and
+      all(c == "INVALID_ARGUMENT" for k, c in codes.items() if k != "version not newer") else "bad",
+      len(d["results"]), d["before"]["version"], d["after"]["version"])' "$out" 2>&1)
+check "7 invalid ApplyPolicy requests to rampartd: INVALID_ARGUMENT naming the field (FAILED_PRECONDITION for an old version), version and generation unchanged" \
+  "$verdict" test "${verdict%% *}" = ok
+check "the running policy is unchanged after them: 8080 still rejected" "" test "$(probe 8080)" = refused
+svcs=$("$LAB_PY" "$here/appliance_probe.py" reflect "unix:$asock" 2>&1)
+check "server reflection on rampartd lists the appliance service" "$svcs" grep -q '"rampart.dataplane.v1.Appliance"' <<<"$svcs"
+svcs=$("$LAB_PY" "$here/appliance_probe.py" reflect "unix:$csock" 2>&1)
+check "server reflection on the controller lists its services" "$svcs" grep -q '"rampart.v1.PolicyService"' <<<"$svcs"
 
 # --- counters and events through the controller ----------------------------
 lab_bg "$LAB_NS_FW" events "$CTL" --server "unix:$csock" -o json events --type drop --follow

@@ -16,6 +16,10 @@ build=$here/../../build
 RAMPARTD=${1:-${MTLS_RAMPARTD:-$build/rampartd}}
 CONTROLLER=${2:-${MTLS_CONTROLLER:-$build/controlplane/controller/rampart-controller}}
 CTL=${3:-${MTLS_RAMPARTCTL:-$build/controlplane/ctl/rampartctl}}
+# meson passes paths relative to the build directory; the test cd's away.
+RAMPARTD=$(realpath "$RAMPARTD")
+CONTROLLER=$(realpath "$CONTROLLER")
+CTL=$(realpath "$CTL")
 # shellcheck source=tests/e2e/checks.sh
 source "$here/checks.sh"
 

@@ -18,6 +18,8 @@ source "$here/../../tools/lab/lab.sh"
 [[ $# -ge 1 ]] && LAB_RAMPARTD=$1
 CONTROLLER=${2:-$LAB_REPO_DIR/build/controlplane/controller/rampart-controller}
 CTL=${3:-$LAB_REPO_DIR/build/controlplane/ctl/rampartctl}
+CONTROLLER=$(realpath "$CONTROLLER")
+CTL=$(realpath "$CTL")
 # shellcheck source=tests/e2e/checks.sh
 source "$here/checks.sh"
 
