@@ -17,33 +17,16 @@ tests/e2e/control_plane_test.sh. Prints one JSON object.
 
 import json
 import os
-import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-
-
-def load_api():
-    tmp = tempfile.mkdtemp(prefix="appliance-probe-")
-    proto_dir = os.path.join(ROOT, "proto", "rampart", "dataplane", "v1")
-    subprocess.run(["protoc", "--proto_path=" + proto_dir, "--python_out=" + tmp,
-                    os.path.join(proto_dir, "appliance.proto")], check=True)
-    sys.path.insert(0, tmp)
-    import appliance_pb2  # noqa: E402
-    return appliance_pb2
-
-
-def unary(ch, name, resp_type):
-    return ch.unary_unary("/rampart.dataplane.v1.Appliance/" + name,
-                          request_serializer=lambda m: m.SerializeToString(),
-                          response_deserializer=resp_type.FromString)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "tools", "lab"))
+from appliance_api import appliance_pb2, unary  # noqa: E402
 
 
 def cmd_invalid(address):
     import grpc
-    pb = load_api()
+    pb = appliance_pb2()
     ch = grpc.insecure_channel(address)
     status = unary(ch, "GetStatus", pb.GetStatusResponse)
     apply = unary(ch, "ApplyPolicy", pb.ApplyPolicyResponse)

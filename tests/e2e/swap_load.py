@@ -21,13 +21,12 @@ import json
 import os
 import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "tools", "lab"))
+from appliance_api import appliance_pb2, unary  # noqa: E402
 
 
 def cmd_receive(a):
@@ -89,26 +88,12 @@ def cmd_send(a):
         json.dump({str(p): c for p, c in sent.items()}, f)
 
 
-def load_api(tmp):
-    proto_dir = os.path.join(ROOT, "proto", "rampart", "dataplane", "v1")
-    subprocess.run(["protoc", "--proto_path=" + proto_dir, "--python_out=" + tmp,
-                    os.path.join(proto_dir, "appliance.proto")], check=True)
-    sys.path.insert(0, tmp)
-    import appliance_pb2  # noqa: E402
-    return appliance_pb2
-
-
 def cmd_swaps(a):
     import grpc
-    tmp = tempfile.mkdtemp(prefix="swap-load-")
-    pb = load_api(tmp)
+    pb = appliance_pb2()
     ch = grpc.insecure_channel("unix:" + a.socket)
-    apply = ch.unary_unary("/rampart.dataplane.v1.Appliance/ApplyPolicy",
-                           request_serializer=lambda m: m.SerializeToString(),
-                           response_deserializer=pb.ApplyPolicyResponse.FromString)
-    status = ch.unary_unary("/rampart.dataplane.v1.Appliance/GetStatus",
-                            request_serializer=lambda m: m.SerializeToString(),
-                            response_deserializer=pb.GetStatusResponse.FromString)
+    apply = unary(ch, "ApplyPolicy", pb.ApplyPolicyResponse)
+    status = unary(ch, "GetStatus", pb.GetStatusResponse)
     version = status(pb.GetStatusRequest(), timeout=10).applied_version + 1
     rows, failed = [], 0
     for i in range(a.count):

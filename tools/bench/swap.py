@@ -49,15 +49,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-
-
-def load_api(tmp):
-    proto_dir = os.path.join(ROOT, "proto", "rampart", "dataplane", "v1")
-    subprocess.run(["protoc", "--proto_path=" + proto_dir, "--python_out=" + tmp,
-                    os.path.join(proto_dir, "appliance.proto")], check=True)
-    sys.path.insert(0, tmp)
-    import appliance_pb2  # noqa: E402
-    return appliance_pb2
+sys.path.insert(0, os.path.join(ROOT, "tools", "lab"))
+from appliance_api import appliance_pb2, unary  # noqa: E402
 
 
 class Appliance:
@@ -69,10 +62,7 @@ class Appliance:
         self.ch = grpc.insecure_channel(address, options=opts)
 
     def call(self, name, req, resp_type, timeout=120):
-        f = self.ch.unary_unary("/rampart.dataplane.v1.Appliance/" + name,
-                                request_serializer=lambda m: m.SerializeToString(),
-                                response_deserializer=resp_type.FromString)
-        return f(req, timeout=timeout)
+        return unary(self.ch, name, resp_type)(req, timeout=timeout)
 
     def wait_ready(self, seconds):
         end = time.monotonic() + seconds
@@ -231,7 +221,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="rampart-swap-")
     proc = None
     try:
-        pb = load_api(tmp)
+        pb = appliance_pb2()
         pcap = os.path.join(tmp, "est.pcap")
         subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_traffic.py"), "established", "--flows", "10000",
                         "--out", pcap], check=True, stdout=subprocess.DEVNULL)
