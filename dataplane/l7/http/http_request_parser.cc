@@ -139,6 +139,7 @@ void HttpRequestParser::reset_request() {
   cl_present_ = cl_bad_ = false;
   te_present_ = te_chunked_ = te_bad_ = false;
   is_connect_ = false;
+  upgrade_ = false;
   ver_major_ = 0;
   ver_minor_ = 9;
   body_left_ = 0;
@@ -441,6 +442,9 @@ void HttpRequestParser::header_line(uint32_t stored, uint32_t content) {
     else if (equals_nocase(n, ne, "user-agent")) kind = Special::kUserAgent;
     else if (equals_nocase(n, ne, "cookie")) kind = Special::kCookie;
     else if (equals_nocase(n, ne, "content-type")) kind = Special::kContentType;
+    // Upgrade (WebSocket, h2c, docker attach): if the server switches
+    // protocols, what follows is not HTTP; see finish_request().
+    if (equals_nocase(n, ne, "upgrade")) upgrade_ = true;
   }
   if (kind == Special::kHost && ++hosts_seen_ > 1) flag(http_anomaly::kDuplicateHost);
   if (kind == Special::kContentLength || kind == Special::kTransferEncoding) {
@@ -698,9 +702,14 @@ void HttpRequestParser::deliver() {
 
 void HttpRequestParser::finish_request() {
   deliver();
-  const bool connect = is_connect_;
+  // After CONNECT or an Upgrade request the server may have switched the
+  // connection to another protocol (we do not see its answer here): the
+  // next client bytes are parsed as HTTP only if they look like a request
+  // line, else the stream is a tunnel. Nothing is lost to an attacker: a
+  // server that did not switch rejects non-HTTP bytes as a bad request.
+  const bool may_switch = is_connect_ || upgrade_;
   reset_request();
-  state_ = connect ? State::kConnectProbe : State::kRequestLine;
+  state_ = may_switch ? State::kConnectProbe : State::kRequestLine;
 }
 
 void HttpRequestParser::end_of_stream() {

@@ -17,7 +17,8 @@
 // answer with 400 and close (bad TE, invalid or conflicting CL, bad chunk
 // size, a request line that is not HTTP) delivers what was parsed and then
 // stops parsing the flow (lost() == true): the server would not read further
-// either. After CONNECT the stream is a tunnel and is not parsed.
+// either. After CONNECT or an Upgrade request, bytes that do not start a
+// request line make the stream a tunnel, no longer parsed.
 //
 // Thread-safety: one parser per flow, used by the worker that owns the flow.
 
@@ -198,6 +199,7 @@ class HttpRequestParser {
   bool cl_present_ = false, cl_bad_ = false;
   bool te_present_ = false, te_chunked_ = false, te_bad_ = false;
   bool is_connect_ = false;
+  bool upgrade_ = false;  // the request carries an Upgrade header
   uint8_t ver_major_ = 0, ver_minor_ = 9;
   uint64_t body_left_ = 0;  // Content-Length or current chunk
   uint32_t body_kept_ = 0;

@@ -422,6 +422,27 @@ TEST(HttpRequestParser, ConnectThenTlsIsTunnel) {
   EXPECT_TRUE(r.tunnel);
 }
 
+// docker attach / WebSocket: after an Upgrade request the stream may be
+// another protocol (the raw terminal session here), which must not be
+// parsed as HTTP; if the client goes on with HTTP (the server did not
+// switch), parsing goes on.
+TEST(HttpRequestParser, UpgradeThenOtherProtocolIsTunnel) {
+  const Outcome r = run(
+      "POST /containers/x/attach?stream=1 HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
+      "Content-Length: 0\r\n\r\nls -a\ncat .ash_history\n");
+  ASSERT_EQ(r.reqs.size(), 1u);
+  EXPECT_TRUE(r.tunnel);
+  EXPECT_EQ(r.reqs[0].anomalies, 0u);
+}
+
+TEST(HttpRequestParser, UpgradeThenHttpKeepsParsing) {
+  const Outcome r = run("GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+                        "GET /next?x=1 HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_EQ(r.reqs.size(), 2u);
+  EXPECT_EQ(r.reqs[1].uri_raw, "/next?x=1");
+  EXPECT_FALSE(r.tunnel);
+}
+
 TEST(HttpRequestParser, ConnectThenHttpKeepsParsing) {
   const std::string_view s = "CONNECT a:80 HTTP/1.1\r\nHost: a\r\n\r\nGET /inner HTTP/1.1\r\nHost: a\r\n\r\n";
   const Outcome r = run(s);
