@@ -290,6 +290,42 @@ expect_refused d-wrong "rampartd: client certificate from another CA" "${A[@]}" 
 expect_refused d-expired "rampartd: expired client certificate" "${A[@]}" --tls-ca ca.pem "${EXPIRED[@]}" status
 expect_refused d-plain "rampartd: plaintext (no --tls-ca)" "${A[@]}" status
 
+# The controller as the client of rampartd's appliance API over mutual TLS:
+# with a valid certificate it brings the appliance in sync; with an expired
+# one the appliance stays unreachable (the handshake refuses it).
+ctl_view() {  # ctl_view SOCKET -> "health in_sync applied" of the only appliance
+  "$CTL" --server "unix:$1" -o json appliances 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+a = json.load(sys.stdin)["appliances"][0]
+print(a["health"], a["in_sync"], a["applied_version"])' 2>/dev/null
+}
+for cert in client expired; do
+  mkdir -p "policies-$cert"
+  "$CONTROLLER" --policy-dir "policies-$cert" --grpc-socket "$DIR/c-$cert.sock" --appliance "localhost:$port2" \
+    --appliance-tls-ca ca.pem --appliance-tls-cert "$cert.pem" --appliance-tls-key "$cert.key" \
+    >"controller-$cert.log" 2>&1 &
+  CTRL_PID=$!
+  view=
+  for _ in $(seq 50); do
+    view=$(ctl_view "$DIR/c-$cert.sock")
+    [[ $cert == client && $view == "serving True "* ]] && break
+    [[ $cert == expired && $view == unreachable* ]] && break
+    sleep 0.1
+  done
+  if [[ $cert == client ]]; then
+    check "controller -> rampartd over mTLS with a valid client certificate: appliance in sync" "$view" \
+      bash -c "[[ '$view' == 'serving True '* ]]"
+  else
+    check "controller -> rampartd with an expired client certificate: appliance unreachable" "$view" \
+      bash -c "[[ '$view' == unreachable* ]]"
+  fi
+  kill -TERM "$CTRL_PID" 2>/dev/null
+  for _ in $(seq 50); do kill -0 "$CTRL_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$CTRL_PID" 2>/dev/null
+  wait "$CTRL_PID" 2>/dev/null
+  CTRL_PID=
+done
+
 kill -INT "$D_PID"
 for _ in $(seq 100); do kill -0 "$D_PID" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$D_PID" 2>/dev/null; then
