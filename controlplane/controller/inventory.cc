@@ -1,26 +1,21 @@
 #include "controlplane/controller/inventory.h"
 
-#include <arpa/inet.h>
-
 #include <fmt/format.h>
 
-namespace rampart::controller {
+#include "controlplane/api/request_checks.h"
 
-bool valid_ip(const std::string& s) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
-}
+namespace rampart::controller {
 
 Outcome Inventory::upsert(const rampart::v1::UpsertWorkloadsRequest& req, uint64_t* count) {
   for (int i = 0; i < req.workloads_size(); ++i) {
     const auto& w = req.workloads(i);
-    if (!valid_ip(w.ip())) {
+    if (!api::valid_ip(w.ip())) {
       return Outcome::invalid(fmt::format("workloads[{}].ip: '{}' is not an IPv4 or IPv6 address", i, w.ip()));
     }
     if (w.workload().empty()) return Outcome::invalid(fmt::format("workloads[{}].workload: required", i));
   }
   for (int i = 0; i < req.remove_ips_size(); ++i) {
-    if (!valid_ip(req.remove_ips(i))) {
+    if (!api::valid_ip(req.remove_ips(i))) {
       return Outcome::invalid(
           fmt::format("remove_ips[{}]: '{}' is not an IPv4 or IPv6 address", i, req.remove_ips(i)));
     }

@@ -34,6 +34,4 @@ class Inventory {
   uint64_t generation_ = 0;                             // guarded by mu_: bumped on each change
 };
 
-bool valid_ip(const std::string& s);
-
 }  // namespace rampart::controller

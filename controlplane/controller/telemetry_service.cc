@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "controlplane/api/request_checks.h"
 #include "controlplane/controller/event_queue.h"
 #include "controlplane/controller/inventory.h"
 
@@ -117,21 +118,10 @@ grpc::Status TelemetryService::GetCounters(grpc::ServerContext*, const rampart::
 grpc::Status TelemetryService::StreamEvents(grpc::ServerContext* ctx, const rampart::v1::StreamEventsRequest* req,
                                             grpc::ServerWriter<rampart::v1::Event>* out) {
   dv1::StreamEventsRequest areq;
-  for (int t : req->types()) {
-    if (t < rampart::v1::EVENT_TYPE_UNSPECIFIED || t > rampart::v1::EVENT_TYPE_ANOMALY) {
-      return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("types: {} is not an EventType", t)};
-    }
-    areq.add_types(static_cast<dv1::EventType>(t));
-  }
-  if (!req->src_ip().empty() && !valid_ip(req->src_ip())) {
-    return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("src_ip: '{}' is not an address", req->src_ip())};
-  }
-  if (!req->dst_ip().empty() && !valid_ip(req->dst_ip())) {
-    return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("dst_ip: '{}' is not an address", req->dst_ip())};
-  }
-  if (req->dst_port() > 65535) {
-    return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("dst_port: {} is not 0-65535", req->dst_port())};
-  }
+  const std::string bad = api::event_filter_error(req->types(), rampart::v1::EVENT_TYPE_ANOMALY, req->src_ip(),
+                                                  req->dst_ip(), req->dst_port());
+  if (!bad.empty()) return {grpc::StatusCode::INVALID_ARGUMENT, bad};
+  for (int t : req->types()) areq.add_types(static_cast<dv1::EventType>(t));
   areq.set_src_ip(req->src_ip());
   areq.set_dst_ip(req->dst_ip());
   areq.set_dst_port(req->dst_port());

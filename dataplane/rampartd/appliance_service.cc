@@ -1,6 +1,5 @@
 #include "dataplane/rampartd/appliance_service.h"
 
-#include <arpa/inet.h>
 #include <rte_cycles.h>
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "controlplane/api/policy_proto.h"
+#include "controlplane/api/request_checks.h"
 #include "dataplane/rampartd/summary.h"
 
 namespace rampart::dp {
@@ -28,11 +28,6 @@ std::array<uint64_t, WorkerStats::kLoopBuckets> loop_histogram(const App& app) {
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
-bool valid_ip(const std::string& s) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
 }
 
 // Numeric leaves of the summary as dotted names; array elements are named
@@ -151,7 +146,7 @@ grpc::Status ApplianceService::ApplyPolicy(grpc::ServerContext*, const v1::Apply
 grpc::Status ApplianceService::UpdateIdentities(grpc::ServerContext*, const v1::UpdateIdentitiesRequest* req,
                                                 v1::UpdateIdentitiesResponse* resp) {
   for (int i = 0; i < req->upsert_size(); ++i) {
-    if (!valid_ip(req->upsert(i).ip())) {
+    if (!api::valid_ip(req->upsert(i).ip())) {
       return {grpc::StatusCode::INVALID_ARGUMENT,
               fmt::format("upsert[{}].ip: '{}' is not an IPv4 or IPv6 address", i, req->upsert(i).ip())};
     }
@@ -160,7 +155,7 @@ grpc::Status ApplianceService::UpdateIdentities(grpc::ServerContext*, const v1::
     }
   }
   for (int i = 0; i < req->remove_size(); ++i) {
-    if (!valid_ip(req->remove(i))) {
+    if (!api::valid_ip(req->remove(i))) {
       return {grpc::StatusCode::INVALID_ARGUMENT,
               fmt::format("remove[{}]: '{}' is not an IPv4 or IPv6 address", i, req->remove(i))};
     }
@@ -192,23 +187,14 @@ grpc::Status ApplianceService::GetCounters(grpc::ServerContext*, const v1::GetCo
 grpc::Status ApplianceService::StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
                                             grpc::ServerWriter<v1::Event>* out) {
   EventFilter f;
+  const std::string bad =
+      api::event_filter_error(req->types(), v1::EVENT_TYPE_ANOMALY, req->src_ip(), req->dst_ip(), req->dst_port());
+  if (!bad.empty()) return {grpc::StatusCode::INVALID_ARGUMENT, bad};
   for (int t : req->types()) {
-    if (t < v1::EVENT_TYPE_UNSPECIFIED || t > v1::EVENT_TYPE_ANOMALY) {
-      return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("types: {} is not an EventType", t)};
-    }
     if (t == v1::EVENT_TYPE_ALERT) f.kinds |= 1u << static_cast<unsigned>(EveKind::kAlert);
     if (t == v1::EVENT_TYPE_DROP) f.kinds |= 1u << static_cast<unsigned>(EveKind::kDrop);
     if (t == v1::EVENT_TYPE_FLOW) f.kinds |= 1u << static_cast<unsigned>(EveKind::kFlow);
     if (t == v1::EVENT_TYPE_ANOMALY) f.kinds |= 1u << static_cast<unsigned>(EveKind::kAnomaly);
-  }
-  if (!req->src_ip().empty() && !valid_ip(req->src_ip())) {
-    return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("src_ip: '{}' is not an address", req->src_ip())};
-  }
-  if (!req->dst_ip().empty() && !valid_ip(req->dst_ip())) {
-    return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("dst_ip: '{}' is not an address", req->dst_ip())};
-  }
-  if (req->dst_port() > 65535) {
-    return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("dst_port: {} is not 0-65535", req->dst_port())};
   }
   f.src_ip = req->src_ip();
   f.dst_ip = req->dst_ip();

@@ -14,21 +14,8 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export LAB_QUIET=${LAB_QUIET:-1}
-# shellcheck source=tools/lab/lab.sh
-source "$here/../../tools/lab/lab.sh"
-[[ $# -ge 1 ]] && LAB_RAMPARTD=$1
-CONTROLLER=${2:-$LAB_REPO_DIR/build/controlplane/controller/rampart-controller}
-CTL=${3:-$LAB_REPO_DIR/build/controlplane/ctl/rampartctl}
-CONTROLLER=$(realpath "$CONTROLLER")
-CTL=$(realpath "$CTL")
-# shellcheck source=tests/e2e/checks.sh
-source "$here/checks.sh"
-
-if [[ $EUID -ne 0 ]]; then
-  echo "SKIP: needs root (network namespaces)"
-  exit 77
-fi
-for b in "$LAB_RAMPARTD" "$CONTROLLER" "$CTL"; do [[ -x $b ]] || bail "binary not found: $b"; done
+# shellcheck source=tests/e2e/control_plane_lib.sh
+source "$here/control_plane_lib.sh"
 
 lab_install_traps
 lab_up || bail "lab_up"
@@ -36,12 +23,6 @@ asock=$LAB_DIR/rampartd.sock
 csock=$LAB_DIR/controller.sock
 pdir=$LAB_DIR/policies
 mkdir -p "$pdir"
-ctl() { "$CTL" --server "unix:$csock" "$@"; }
-probe() {  # probe PORT -> connected | refused | timeout
-  local r
-  read -r r _ < <(lab_exec_cli "$LAB_PY" "$LAB_NET" tcp-probe -W 1 "$LAB_SRV4" "$1")
-  echo "$r"
-}
 # wait_sync VERSION: until the controller reports the appliance in sync at VERSION
 wait_sync() {
   local want=$1 i out
@@ -59,7 +40,6 @@ sys.exit(0 if a and all(x["in_sync"] and x["applied_version"] == want for x in a
   echo "$out" >&2
   return 1
 }
-desired() { ctl -o json status | "$LAB_PY" -c 'import json,sys; print(json.load(sys.stdin)["desired_version"])'; }
 
 mkdir -p "$LAB_DIR/www"
 echo ok >"$LAB_DIR/www/index.html"

@@ -13,21 +13,8 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export LAB_QUIET=${LAB_QUIET:-1}
-# shellcheck source=tools/lab/lab.sh
-source "$here/../../tools/lab/lab.sh"
-[[ $# -ge 1 ]] && LAB_RAMPARTD=$1
-CONTROLLER=${2:-$LAB_REPO_DIR/build/controlplane/controller/rampart-controller}
-CTL=${3:-$LAB_REPO_DIR/build/controlplane/ctl/rampartctl}
-CONTROLLER=$(realpath "$CONTROLLER")
-CTL=$(realpath "$CTL")
-# shellcheck source=tests/e2e/checks.sh
-source "$here/checks.sh"
-
-if [[ $EUID -ne 0 ]]; then
-  echo "SKIP: needs root (network namespaces)"
-  exit 77
-fi
-for b in "$LAB_RAMPARTD" "$CONTROLLER" "$CTL"; do [[ -x $b ]] || bail "binary not found: $b"; done
+# shellcheck source=tests/e2e/control_plane_lib.sh
+source "$here/control_plane_lib.sh"
 
 null_pids=()
 stop_nulls() {
@@ -45,12 +32,6 @@ lab_up || bail "lab_up"
 csock=$LAB_DIR/controller.sock
 pdir=$LAB_DIR/policies
 mkdir -p "$pdir"
-ctl() { "$CTL" --server "unix:$csock" "$@"; }
-probe() {
-  local r
-  read -r r _ < <(lab_exec_cli "$LAB_PY" "$LAB_NET" tcp-probe -W 1 "$LAB_SRV4" "$1")
-  echo "$r"
-}
 # appliances_json -> the controller's view, or "" when unreachable
 appliances_json() { ctl -o json appliances 2>/dev/null; }
 # all_at VERSION [MAX_PUSHES]: every one of the 3 appliances in sync at VERSION
@@ -67,7 +48,6 @@ wait_all_at() {
   appliances_json >&2
   return 1
 }
-desired() { ctl -o json status | "$LAB_PY" -c 'import json,sys; print(json.load(sys.stdin)["desired_version"])'; }
 start_controller() {
   lab_bg "$LAB_NS_FW" "controller$1" "$CONTROLLER" --policy-dir "$pdir" --grpc-socket "$csock" \
     --appliance "unix:$LAB_DIR/a1.sock" --appliance "unix:$LAB_DIR/a2.sock" --appliance "unix:$LAB_DIR/a3.sock"

@@ -40,6 +40,10 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                "tests", "pcap"))
+import rampart_run  # noqa: E402  (the summary parser the capture tests use)
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PCAPS = os.path.abspath(os.path.join(ROOT, "..", "shared", "data", "pcaps"))
 CAPTURE_DIRS = ["zeek", "tcpdump"]
@@ -124,14 +128,7 @@ def run_one(args, rel):
         rc, so, se = p.returncode, p.stdout, p.stderr
     except subprocess.TimeoutExpired:
         rc, so, se = "timeout", "", ""
-    summary = None
-    for line in so.splitlines():
-        line = line.strip()
-        if line.startswith("{"):
-            try:
-                summary = json.loads(line)
-            except ValueError:
-                pass
+    summary, _ = rampart_run.parse_summary(so)
     alerts = []
     if os.path.exists(eve):
         with open(eve, errors="replace") as fh:

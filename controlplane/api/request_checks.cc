@@ -1,0 +1,25 @@
+#include "controlplane/api/request_checks.h"
+
+#include <arpa/inet.h>
+
+#include <fmt/format.h>
+
+namespace rampart::api {
+
+bool valid_ip(const std::string& s) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+std::string event_filter_error(const google::protobuf::RepeatedField<int>& types, int max_type,
+                               const std::string& src_ip, const std::string& dst_ip, uint32_t dst_port) {
+  for (int t : types) {
+    if (t < 0 || t > max_type) return fmt::format("types: {} is not an EventType", t);
+  }
+  if (!src_ip.empty() && !valid_ip(src_ip)) return fmt::format("src_ip: '{}' is not an address", src_ip);
+  if (!dst_ip.empty() && !valid_ip(dst_ip)) return fmt::format("dst_ip: '{}' is not an address", dst_ip);
+  if (dst_port > 65535) return fmt::format("dst_port: {} is not 0-65535", dst_port);
+  return "";
+}
+
+}  // namespace rampart::api

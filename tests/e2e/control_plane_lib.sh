@@ -1,0 +1,29 @@
+# Shared by control_plane_test.sh and scale_out_test.sh: the three binaries
+# (arguments RAMPARTD RAMPART_CONTROLLER RAMPARTCTL, else build/), the lab
+# library and the PASS/FAIL helpers, the root check, and helpers that talk
+# to the controller (on $csock, set by the script) and probe the lab's
+# server. Sourced with the script's arguments.
+
+# shellcheck source=tools/lab/lab.sh
+source "$here/../../tools/lab/lab.sh"
+[[ $# -ge 1 ]] && LAB_RAMPARTD=$1
+CONTROLLER=$(realpath "${2:-$LAB_REPO_DIR/build/controlplane/controller/rampart-controller}")
+CTL=$(realpath "${3:-$LAB_REPO_DIR/build/controlplane/ctl/rampartctl}")
+# shellcheck source=tests/e2e/checks.sh
+source "$here/checks.sh"
+
+if [[ $EUID -ne 0 ]]; then
+  echo "SKIP: needs root (network namespaces)"
+  exit 77
+fi
+for b in "$LAB_RAMPARTD" "$CONTROLLER" "$CTL"; do [[ -x $b ]] || bail "binary not found: $b"; done
+
+ctl() { "$CTL" --server "unix:$csock" "$@"; }
+# probe PORT -> connected | refused | timeout (TCP from the client namespace)
+probe() {
+  local r
+  read -r r _ < <(lab_exec_cli "$LAB_PY" "$LAB_NET" tcp-probe -W 1 "$LAB_SRV4" "$1")
+  echo "$r"
+}
+# the controller's desired policy version
+desired() { ctl -o json status | "$LAB_PY" -c 'import json,sys; print(json.load(sys.stdin)["desired_version"])'; }
