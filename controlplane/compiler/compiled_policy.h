@@ -39,6 +39,36 @@ struct CompiledRule {
   std::string name_at;  // "file:line:col" of an explicit `name`; empty: the name is the default rule-<index>
 };
 
+// Per-group enforcement mode (docs/policy.md, "Groups and modes").
+//   protect:  rules are enforced as written.
+//   monitor:  rules are evaluated; a deny/reject verdict is not enforced
+//             (the flow is forwarded) and is reported as a drop event with
+//             "enforced": false; L7 drop signatures only alert.
+//   discover: every flow is forwarded and recorded (flow records carry
+//             the verdict the rules would have given); no violation events.
+// A flow takes the strictest mode of the groups its two addresses belong
+// to (protect > monitor > discover); an address in no group: protect.
+enum class GroupMode : uint8_t { kProtect = 0, kMonitor = 1, kDiscover = 2 };
+
+const char* group_mode_name(GroupMode m);
+
+// A group as the appliance sees it: resolved members and a mode. Group
+// references in rules are already expanded to CIDRs by the compiler or
+// the controller; the appliance needs groups only for their modes.
+struct GroupScope {
+  std::string name;
+  GroupMode mode = GroupMode::kProtect;
+  std::vector<Cidr> members;  // may be empty (a selector that matches no workload)
+  std::string source;         // "file:line" of the group, for messages
+};
+
+// Signature rules (Suricata syntax, rules/README.md) carried by a policy.
+struct SignatureSetText {
+  std::string name;    // unique in the policy; errors are reported as "<name>:<line>"
+  std::string text;    // the rules, one per line
+  std::string source;  // "file:line" where the set is defined, for messages
+};
+
 struct CompiledPolicy {
   Action default_action = Action::kAllow;
   bool non_ip_allow = true;
@@ -47,6 +77,15 @@ struct CompiledPolicy {
   // "file:line:col" of the value when the document sets it; empty: default.
   std::string default_action_at;
   std::string non_ip_at;
+  // Groups with their resolved members and modes (every group the policy
+  // defines, whatever its mode; the dataplane only acts on them when one
+  // is not in protect mode).
+  std::vector<GroupScope> groups;
+  // has_signature_sets: the policy says which signature sets the
+  // appliance runs (possibly none): they replace the startup set
+  // (rampartd --rules). false: the appliance keeps the set it runs.
+  bool has_signature_sets = false;
+  std::vector<SignatureSetText> signature_sets;
 };
 
 // The policy rampartd runs with no --policy: allow everything, record it.

@@ -21,6 +21,15 @@ const char* action_name(Action a) {
   return "unknown";
 }
 
+const char* group_mode_name(GroupMode m) {
+  switch (m) {
+    case GroupMode::kProtect: return "protect";
+    case GroupMode::kMonitor: return "monitor";
+    case GroupMode::kDiscover: return "discover";
+  }
+  return "unknown";
+}
+
 CompiledPolicy embedded_default_policy() {
   CompiledPolicy p;
   p.default_action = Action::kAllow;
