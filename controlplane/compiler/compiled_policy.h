@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rampart::cp {
@@ -27,6 +28,13 @@ struct PortRange {
   uint16_t hi = 65535;
 };
 
+// A "group:NAME" entry of a rule's src or dst as written, before the
+// group is resolved to addresses (controlplane/compiler/group_resolution.h).
+struct GroupRef {
+  std::string name;
+  std::string at;  // "file:line:col" of the entry, for messages
+};
+
 struct CompiledRule {
   std::string name;
   Action action = Action::kAllow;
@@ -37,6 +45,13 @@ struct CompiledRule {
   std::vector<PortRange> dst_ports;
   std::string source;  // "file:line" of the rule, for messages
   std::string name_at;  // "file:line:col" of an explicit `name`; empty: the name is the default rule-<index>
+  // Unresolved group references of src / dst. Resolution adds the groups'
+  // members to src / dst and clears these (or leaves the rule out when a
+  // side ends up with no address); a policy whose rules still carry any
+  // is not fully_resolved() and must never reach an appliance: an empty
+  // src / dst would read as "any address".
+  std::vector<GroupRef> src_groups;
+  std::vector<GroupRef> dst_groups;
 };
 
 // Per-group enforcement mode (docs/policy.md, "Groups and modes").
@@ -62,11 +77,24 @@ struct GroupScope {
   std::string source;         // "file:line" of the group, for messages
 };
 
+// A group as the policy text defines it, before resolution: a label
+// selector (resolved against the controller's workload inventory) and/or
+// static CIDRs.
+struct GroupDefinition {
+  std::string name;
+  GroupMode mode = GroupMode::kProtect;
+  std::vector<std::pair<std::string, std::string>> selector;  // label key = value, all must match; empty: none
+  std::vector<Cidr> cidrs;                                    // static members
+  std::string source;                                         // "file:line" of the group
+  std::string name_at;                                        // "file:line:col" of its name
+};
+
 // Signature rules (Suricata syntax, rules/README.md) carried by a policy.
 struct SignatureSetText {
   std::string name;    // unique in the policy; errors are reported as "<name>:<line>"
   std::string text;    // the rules, one per line
   std::string source;  // "file:line" where the set is defined, for messages
+  int text_line = 0;   // line of source's file holding the text's first line (0: unknown)
 };
 
 struct CompiledPolicy {
@@ -81,6 +109,10 @@ struct CompiledPolicy {
   // defines, whatever its mode; the dataplane only acts on them when one
   // is not in protect mode).
   std::vector<GroupScope> groups;
+  // The groups as written (the compiler's output, kept after resolution
+  // so that tools can show selectors). `groups` is filled from these by
+  // resolve_groups() / resolve_static_groups().
+  std::vector<GroupDefinition> group_definitions;
   // has_signature_sets: the policy says which signature sets the
   // appliance runs (possibly none): they replace the startup set
   // (rampartd --rules). false: the appliance keeps the set it runs.

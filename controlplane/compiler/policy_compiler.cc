@@ -1,5 +1,6 @@
 #include "controlplane/compiler/policy_compiler.h"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <set>
@@ -9,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "controlplane/compiler/cidr.h"
+#include "controlplane/compiler/group_resolution.h"
 
 namespace rampart::cp {
 
@@ -98,11 +100,12 @@ std::optional<int> parse_protocol(const YAML::Node& n, ErrorSink& err) {
 
 // A list-or-scalar field: calls fn for each scalar element.
 template <typename Fn>
-void for_each_scalar(const YAML::Node& n, ErrorSink& err, const char* key, Fn fn) {
+void for_each_scalar(const YAML::Node& n, ErrorSink& err, const char* key, Fn fn,
+                     const char* if_empty = "omit it to mean any") {
   if (n.IsScalar()) {
     fn(n);
   } else if (n.IsSequence()) {
-    if (n.size() == 0) err.add(n.Mark(), fmt::format("'{}' is an empty list: omit it to mean any", key));
+    if (n.size() == 0) err.add(n.Mark(), fmt::format("'{}' is an empty list: {}", key, if_empty));
     for (const auto& e : n) {
       if (e.IsScalar()) {
         fn(e);
@@ -150,17 +153,31 @@ std::vector<PortRange> parse_ports(const YAML::Node& n, ErrorSink& err, const ch
   return out;
 }
 
-std::vector<Cidr> parse_cidrs(const YAML::Node& n, ErrorSink& err, const char* key) {
-  std::vector<Cidr> out;
+constexpr std::string_view kGroupPrefix = "group:";
+
+// A rule's src / dst: CIDRs and "group:NAME" references, mixed freely.
+void parse_addresses(const YAML::Node& n, ErrorSink& err, const char* key, std::vector<Cidr>* cidrs,
+                     std::vector<GroupRef>* groups) {
   for_each_scalar(n, err, key, [&](const YAML::Node& e) {
+    const std::string& v = e.Scalar();
+    if (v.rfind(kGroupPrefix, 0) == 0) {
+      const std::string name = v.substr(kGroupPrefix.size());
+      if (!valid_policy_name(name)) {
+        err.add(e.Mark(), fmt::format("'{}: {}': '{}' is not a group name ([a-z0-9][a-z0-9._-]{{0,62}})", key, v,
+                                      name));
+        return;
+      }
+      const bool seen = std::any_of(groups->begin(), groups->end(), [&](const GroupRef& g) { return g.name == name; });
+      if (!seen) groups->push_back({name, err.where_col(e.Mark())});
+      return;
+    }
     std::string why;
-    if (auto c = parse_cidr(e.Scalar(), &why)) {
-      out.push_back(*c);
+    if (auto c = parse_cidr(v, &why)) {
+      cidrs->push_back(*c);
     } else {
       err.add(e.Mark(), fmt::format("'{}': {}", key, why));
     }
   });
-  return out;
 }
 
 void compile_rule(const YAML::Node& node, std::size_t index, ErrorSink& err, std::set<std::string>& names,
@@ -191,9 +208,9 @@ void compile_rule(const YAML::Node& node, std::size_t index, ErrorSink& err, std
     } else if (key == "protocol" || key == "proto") {
       if (auto p = parse_protocol(v, err)) rule.protocol = *p;
     } else if (key == "src") {
-      rule.src = parse_cidrs(v, err, "src");
+      parse_addresses(v, err, "src", &rule.src, &rule.src_groups);
     } else if (key == "dst") {
-      rule.dst = parse_cidrs(v, err, "dst");
+      parse_addresses(v, err, "dst", &rule.dst, &rule.dst_groups);
     } else if (key == "src_ports") {
       rule.src_ports = parse_ports(v, err, "src_ports");
       ports_node_src = v;
@@ -212,13 +229,16 @@ void compile_rule(const YAML::Node& node, std::size_t index, ErrorSink& err, std
     err.add(at.Mark(), fmt::format("rule '{}' matches ports but its protocol is not tcp, udp or sctp", rule.name));
   }
   // A rule whose CIDRs are all IPv4 on one side and all IPv6 on the other can
-  // never match; that is always a mistake.
-  auto families = [](const std::vector<Cidr>& v) {
+  // never match; that is always a mistake. A side with group references is
+  // not known before resolution (which checks it again).
+  auto families = [](const std::vector<Cidr>& v, const std::vector<GroupRef>& groups) {
     int f = 0;
-    for (const auto& c : v) f |= (c.family == 4 ? 1 : 2);
+    if (groups.empty()) {
+      for (const auto& c : v) f |= (c.family == 4 ? 1 : 2);
+    }
     return f;
   };
-  const int fs = families(rule.src), fd = families(rule.dst);
+  const int fs = families(rule.src, rule.src_groups), fd = families(rule.dst, rule.dst_groups);
   if (fs != 0 && fd != 0 && (fs & fd) == 0) {
     err.add(node.Mark(), fmt::format("rule '{}' can never match: src and dst are of different IP families", rule.name));
   }
@@ -231,7 +251,162 @@ void compile_rule(const YAML::Node& node, std::size_t index, ErrorSink& err, std
   if (err.count() == before) policy.rules.push_back(std::move(rule));
 }
 
+std::optional<GroupMode> parse_mode(const YAML::Node& n, ErrorSink& err) {
+  if (n.IsScalar()) {
+    const std::string& v = n.Scalar();
+    if (v == "protect") return GroupMode::kProtect;
+    if (v == "monitor") return GroupMode::kMonitor;
+    if (v == "discover") return GroupMode::kDiscover;
+  }
+  err.add(n.Mark(), fmt::format("'mode: {}' is not a mode: use protect, monitor or discover",
+                                n.IsScalar() ? n.Scalar() : std::string("...")));
+  return std::nullopt;
+}
+
+// `name` of a group or signature set: required, valid, unique in `names`.
+// Returns false (error reported) when the entry cannot be named.
+bool take_name(const YAML::Node& entry, const char* what, ErrorSink& err, std::set<std::string>& names,
+               std::string* name, std::string* name_at) {
+  const YAML::Node n = entry["name"];
+  if (!n) {
+    err.add(entry.Mark(), fmt::format("{} has no 'name'", what));
+    return false;
+  }
+  if (!n.IsScalar() || !valid_policy_name(n.Scalar())) {
+    err.add(n.Mark(), fmt::format("{} name must match [a-z0-9][a-z0-9._-]{{0,62}}", what));
+    return false;
+  }
+  *name = n.Scalar();
+  *name_at = err.where_col(n.Mark());
+  if (!names.insert(*name).second) {
+    err.add(n.Mark(), fmt::format("duplicate {} name '{}'", what, *name));
+    return false;
+  }
+  return true;
+}
+
+void compile_group(const YAML::Node& node, ErrorSink& err, std::set<std::string>& names, CompiledPolicy& policy) {
+  if (!node.IsMap()) {
+    err.add(node.Mark(), "a group must be a mapping with 'name' and 'selector' and/or 'cidrs'");
+    return;
+  }
+  const int before = err.count();
+  GroupDefinition g;
+  g.source = err.where(node.Mark());
+  take_name(node, "group", err, names, &g.name, &g.name_at);
+  bool have_selector = false, have_cidrs = false;
+  for (const auto& kv : node) {
+    const std::string key = kv.first.Scalar();
+    const YAML::Node& v = kv.second;
+    if (key == "name") {
+      continue;
+    } else if (key == "mode") {
+      if (auto m = parse_mode(v, err)) g.mode = *m;
+    } else if (key == "selector") {
+      have_selector = true;
+      if (!v.IsMap() || v.size() == 0) {
+        err.add(v.Mark(), "'selector' must be a non-empty mapping of labels (key: value)");
+        continue;
+      }
+      for (const auto& l : v) {
+        if (!l.first.IsScalar() || l.first.Scalar().empty()) {
+          err.add(l.first.Mark(), "a selector label key must be a non-empty string");
+        } else if (!l.second.IsScalar()) {
+          err.add(l.second.Mark(), fmt::format("selector label '{}' must have a single value (a string)",
+                                               l.first.Scalar()));
+        } else {
+          g.selector.emplace_back(l.first.Scalar(), l.second.Scalar());
+        }
+      }
+    } else if (key == "cidrs") {
+      have_cidrs = true;
+      for_each_scalar(
+          v, err, "cidrs",
+          [&](const YAML::Node& e) {
+            std::string why;
+            if (e.Scalar().rfind(kGroupPrefix, 0) == 0) {
+              err.add(e.Mark(), "'cidrs': a group cannot contain a group (list its CIDRs or use a selector)");
+            } else if (auto c = parse_cidr(e.Scalar(), &why)) {
+              g.cidrs.push_back(*c);
+            } else {
+              err.add(e.Mark(), fmt::format("'cidrs': {}", why));
+            }
+          },
+          "omit it (a group needs a selector or CIDRs)");
+    } else {
+      err.add(kv.first.Mark(), fmt::format("unknown group key '{}' (known: name, selector, cidrs, mode)", key));
+    }
+  }
+  if (!have_selector && !have_cidrs) {
+    err.add(node.Mark(), fmt::format("group '{}' has neither 'selector' nor 'cidrs': it could never have a member",
+                                     g.name));
+  }
+  if (err.count() == before) policy.group_definitions.push_back(std::move(g));
+}
+
+// The document line where a scalar's text starts: a block scalar ("|" or
+// ">") starts on the line after its indicator.
+int text_first_line(const YAML::Node& n, std::string_view yaml_text) {
+  const YAML::Mark m = n.Mark();
+  if (m.is_null()) return 0;
+  const bool block = m.pos >= 0 && static_cast<std::size_t>(m.pos) < yaml_text.size() &&
+                     (yaml_text[m.pos] == '|' || yaml_text[m.pos] == '>');
+  return m.line + 1 + (block ? 1 : 0);
+}
+
+void compile_signature_set(const YAML::Node& node, std::string_view yaml_text, ErrorSink& err,
+                           std::set<std::string>& names, CompiledPolicy& policy) {
+  if (!node.IsMap()) {
+    err.add(node.Mark(), "a signature set must be a mapping with 'name' and 'rules'");
+    return;
+  }
+  const int before = err.count();
+  SignatureSetText set;
+  set.source = err.where(node.Mark());
+  std::string name_at;
+  take_name(node, "signature set", err, names, &set.name, &name_at);
+  bool have_rules = false;
+  for (const auto& kv : node) {
+    const std::string key = kv.first.Scalar();
+    const YAML::Node& v = kv.second;
+    if (key == "name") {
+      continue;
+    } else if (key == "rules") {
+      have_rules = true;
+      if (!v.IsScalar() || v.Scalar().find_first_not_of(" \t\r\n") == std::string::npos) {
+        err.add(v.Mark(), fmt::format("signature set '{}': 'rules' must be the rule text (use 'rules: |')", set.name));
+        continue;
+      }
+      set.text = v.Scalar();
+      set.text_line = text_first_line(v, yaml_text);
+    } else {
+      err.add(kv.first.Mark(), fmt::format("unknown signature set key '{}' (known: name, rules)", key));
+    }
+  }
+  if (!have_rules) err.add(node.Mark(), fmt::format("signature set '{}' has no 'rules' text", set.name));
+  if (err.count() == before) policy.signature_sets.push_back(std::move(set));
+}
+
+// A top-level list of mappings: calls fn for each entry.
+template <typename Fn>
+void for_each_entry(const YAML::Node& v, ErrorSink& err, const char* key, Fn fn) {
+  if (v.IsNull()) return;
+  if (!v.IsSequence()) {
+    err.add(v.Mark(), fmt::format("'{}' must be a list", key));
+    return;
+  }
+  for (std::size_t i = 0; i < v.size(); ++i) fn(v[i], i);
+}
+
 }  // namespace
+
+bool valid_policy_name(std::string_view name) {
+  if (name.empty() || name.size() > 63) return false;
+  auto lower_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!lower_digit(name[0])) return false;
+  return std::all_of(name.begin() + 1, name.end(),
+                     [&](char c) { return lower_digit(c) || c == '.' || c == '_' || c == '-'; });
+}
 
 Result<CompiledPolicy> compile_policy_yaml(std::string_view yaml_text, const std::string& origin,
                                            std::vector<std::string>* errors) {
@@ -250,10 +425,10 @@ Result<CompiledPolicy> compile_policy_yaml(std::string_view yaml_text, const std
     return Error{fmt::format("{}: empty policy", origin)};
   }
   if (!root.IsMap()) {
-    err.add(root.Mark(), "the policy must be a mapping (default_action, non_ip, rules)");
+    err.add(root.Mark(), "the policy must be a mapping (default_action, non_ip, groups, signature_sets, rules)");
     return Error{fmt::format("{}: not a policy", origin)};
   }
-  std::set<std::string> names;
+  std::set<std::string> names, group_names, set_names;
   for (const auto& kv : root) {
     const std::string key = kv.first.Scalar();
     const YAML::Node& v = kv.second;
@@ -271,14 +446,20 @@ Result<CompiledPolicy> compile_policy_yaml(std::string_view yaml_text, const std
     } else if (key == "version") {
       if (!v.IsScalar() || v.Scalar() != "0") err.add(v.Mark(), "'version' must be 0 (policy v0)");
     } else if (key == "rules") {
-      if (v.IsNull()) continue;
-      if (!v.IsSequence()) {
-        err.add(v.Mark(), "'rules' must be a list");
-        continue;
-      }
-      for (std::size_t i = 0; i < v.size(); ++i) compile_rule(v[i], i, err, names, policy);
+      for_each_entry(v, err, "rules", [&](const YAML::Node& e, std::size_t i) { compile_rule(e, i, err, names, policy); });
+    } else if (key == "groups") {
+      for_each_entry(v, err, "groups", [&](const YAML::Node& e, std::size_t) {
+        compile_group(e, err, group_names, policy);
+      });
+    } else if (key == "signature_sets") {
+      policy.has_signature_sets = true;
+      for_each_entry(v, err, "signature_sets", [&](const YAML::Node& e, std::size_t) {
+        compile_signature_set(e, yaml_text, err, set_names, policy);
+      });
     } else {
-      err.add(kv.first.Mark(), fmt::format("unknown key '{}' (known: version, default_action, non_ip, rules)", key));
+      err.add(kv.first.Mark(), fmt::format("unknown key '{}' (known: version, default_action, non_ip, groups, "
+                                           "signature_sets, rules)",
+                                           key));
     }
   }
   if (err.count() > 0) {
@@ -295,7 +476,11 @@ Result<CompiledPolicy> compile_policy_file(const std::string& path, std::vector<
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return compile_policy_yaml(ss.str(), path, errors);
+  auto policy = compile_policy_yaml(ss.str(), path, errors);
+  if (!policy) return policy;
+  auto resolved = resolve_static_groups(*policy, errors);
+  if (!resolved) return resolved.error();
+  return policy;
 }
 
 }  // namespace rampart::cp

@@ -17,13 +17,7 @@ struct Setter {
 
 }  // namespace
 
-bool valid_document_name(std::string_view name) {
-  if (name.empty() || name.size() > 63) return false;
-  auto lower_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  if (!lower_digit(name[0])) return false;
-  return std::all_of(name.begin() + 1, name.end(),
-                     [&](char c) { return lower_digit(c) || c == '.' || c == '_' || c == '-'; });
-}
+bool valid_document_name(std::string_view name) { return cp::valid_policy_name(name); }
 
 Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors) {
   std::sort(documents.begin(), documents.end(),
@@ -37,6 +31,15 @@ Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, s
     const std::string file = doc.name + ".yaml";
     auto compiled = cp::compile_policy_yaml(doc.yaml, file, errors);
     if (!compiled) continue;
+    // TODO(rampart): resolution against the inventory; until then refuse
+    // what cannot be resolved (an empty src/dst would read as "any").
+    if (!compiled->group_definitions.empty() || !compiled->signature_sets.empty() ||
+        std::any_of(compiled->rules.begin(), compiled->rules.end(),
+                    [](const cp::CompiledRule& r) { return !r.src_groups.empty() || !r.dst_groups.empty(); })) {
+      errors->push_back(fmt::format("{}: error: groups and signature sets are not supported by this controller yet",
+                                    file));
+      continue;
+    }
     // Where the document sets default_action / non_ip and names its rules
     // comes from the compiler: the YAML is parsed once.
     auto claim = [&](const std::string& here, const char* key, std::optional<Setter>* by) {

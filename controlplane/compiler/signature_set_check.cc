@@ -1,0 +1,54 @@
+#include "controlplane/compiler/signature_set_check.h"
+
+#include <charconv>
+#include <map>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "controlplane/compiler/signature_parser.h"
+
+namespace rampart::cp {
+namespace {
+
+// The parser reports "SET:LINE: error: message" (SET is the origin we gave
+// it, a set name, which has no ':'); rewritten as "DOC:LINE': error:
+// SET:LINE: message", DOC:LINE' being the rule's place in the document.
+std::string relocate(const std::string& msg, const std::map<std::string, const SignatureSetText*>& sets,
+                     std::string_view kind) {
+  const auto c1 = msg.find(':');
+  if (c1 == std::string::npos) return msg;
+  auto it = sets.find(msg.substr(0, c1));
+  const auto c2 = msg.find(':', c1 + 1);
+  int line = 0;
+  if (it == sets.end() || c2 == std::string::npos) return msg;
+  std::from_chars(msg.data() + c1 + 1, msg.data() + c2, line);
+  const SignatureSetText& set = *it->second;
+  std::string where = set.source;
+  if (set.text_line > 0 && line > 0) {
+    where = fmt::format("{}:{}", set.source.substr(0, set.source.rfind(':')), set.text_line + line - 1);
+  }
+  std::string rest = msg.substr(c2 + 1);  // " error: message" / " unsupported: message"
+  const std::string tag = fmt::format(" {}: ", kind);
+  if (rest.rfind(tag, 0) == 0) rest = rest.substr(tag.size());
+  const char* severity = kind == "error" ? "error" : "warning";
+  return fmt::format("{}: {}: {}{}: {}", where, severity, msg.substr(0, c2), kind == "error" ? "" : " unsupported",
+                     rest);
+}
+
+}  // namespace
+
+void check_signature_sets(const CompiledPolicy& policy, std::vector<std::string>* errors,
+                          std::vector<std::string>* warnings) {
+  const SignatureVars vars = SignatureVars::defaults();
+  SignatureSet all;
+  std::map<std::string, const SignatureSetText*> by_name;
+  for (const auto& set : policy.signature_sets) {
+    by_name[set.name] = &set;
+    parse_signatures(set.text, set.name, vars, all);
+  }
+  for (const auto& e : all.errors) errors->push_back(relocate(e, by_name, "error"));
+  for (const auto& u : all.unsupported) warnings->push_back(relocate(u, by_name, "unsupported"));
+}
+
+}  // namespace rampart::cp
