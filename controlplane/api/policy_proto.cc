@@ -55,6 +55,61 @@ void ports_from_proto(const google::protobuf::RepeatedPtrField<v1::PortRange>& i
   }
 }
 
+bool mode_from_proto(v1::GroupMode m, cp::GroupMode* out) {
+  switch (m) {
+    case v1::GROUP_MODE_PROTECT: *out = cp::GroupMode::kProtect; return true;
+    case v1::GROUP_MODE_MONITOR: *out = cp::GroupMode::kMonitor; return true;
+    case v1::GROUP_MODE_DISCOVER: *out = cp::GroupMode::kDiscover; return true;
+    default: return false;
+  }
+}
+
+v1::GroupMode mode_to_proto(cp::GroupMode m) {
+  switch (m) {
+    case cp::GroupMode::kProtect: return v1::GROUP_MODE_PROTECT;
+    case cp::GroupMode::kMonitor: return v1::GROUP_MODE_MONITOR;
+    case cp::GroupMode::kDiscover: return v1::GROUP_MODE_DISCOVER;
+  }
+  return v1::GROUP_MODE_UNSPECIFIED;
+}
+
+void groups_from_proto(const v1::Policy& p, cp::CompiledPolicy* c, std::vector<std::string>* errors) {
+  std::set<std::string> names;
+  for (int i = 0; i < p.groups_size(); ++i) {
+    const v1::Group& g = p.groups(i);
+    const std::string at = fmt::format("policy.groups[{}]", i);
+    cp::GroupScope out;
+    out.name = g.name();
+    if (out.name.empty()) errors->push_back(fmt::format("{}.name: required", at));
+    if (!out.name.empty() && !names.insert(out.name).second) {
+      errors->push_back(fmt::format("{}.name: '{}' is not unique", at, out.name));
+    }
+    if (!mode_from_proto(g.mode(), &out.mode)) {
+      errors->push_back(fmt::format("{}.mode: must be GROUP_MODE_PROTECT, GROUP_MODE_MONITOR or GROUP_MODE_DISCOVER",
+                                    at));
+    }
+    cidrs_from_proto(g.members(), at + ".members", &out.members, errors);
+    out.source = g.source().empty() ? at : g.source();
+    c->groups.push_back(std::move(out));
+  }
+}
+
+void signatures_from_proto(const v1::Policy& p, cp::CompiledPolicy* c, std::vector<std::string>* errors) {
+  if (!p.has_signatures()) return;
+  c->has_signature_sets = true;
+  std::set<std::string> names;
+  for (int i = 0; i < p.signatures().sets_size(); ++i) {
+    const v1::SignatureSet& s = p.signatures().sets(i);
+    const std::string at = fmt::format("policy.signatures.sets[{}]", i);
+    if (s.name().empty()) {
+      errors->push_back(fmt::format("{}.name: required", at));
+    } else if (!names.insert(s.name()).second) {
+      errors->push_back(fmt::format("{}.name: '{}' is not unique", at, s.name()));
+    }
+    c->signature_sets.push_back(cp::SignatureSetText{s.name(), s.rules(), at});
+  }
+}
+
 }  // namespace
 
 Result<cp::CompiledPolicy> policy_from_proto(const v1::Policy& p, std::vector<std::string>* errors) {
@@ -95,6 +150,8 @@ Result<cp::CompiledPolicy> policy_from_proto(const v1::Policy& p, std::vector<st
     out.source = r.source().empty() ? at : r.source();
     c.rules.push_back(std::move(out));
   }
+  groups_from_proto(p, &c, errors);
+  signatures_from_proto(p, &c, errors);
   if (errors->size() != before) {
     std::string all;
     for (std::size_t i = before; i < errors->size(); ++i) all += (all.empty() ? "" : "; ") + (*errors)[i];
@@ -127,6 +184,21 @@ void policy_to_proto(const cp::CompiledPolicy& c, uint64_t version, v1::Policy* 
       x->set_last(p.hi);
     }
     pr->set_source(r.source);
+  }
+  for (const auto& g : c.groups) {
+    v1::Group* pg = out->add_groups();
+    pg->set_name(g.name);
+    pg->set_mode(mode_to_proto(g.mode));
+    for (const auto& m : g.members) pg->add_members()->set_prefix(cp::format_cidr(m));
+    pg->set_source(g.source);
+  }
+  if (c.has_signature_sets) {
+    v1::SignatureSets* ss = out->mutable_signatures();
+    for (const auto& s : c.signature_sets) {
+      v1::SignatureSet* ps = ss->add_sets();
+      ps->set_name(s.name);
+      ps->set_rules(s.text);
+    }
   }
 }
 

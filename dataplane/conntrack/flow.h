@@ -23,7 +23,8 @@ enum class FlowState : uint8_t {
 
 const char* flow_state_name(FlowState s);
 
-// The verdict a flow carries; decided on its first packet by the RuleSet.
+// The verdict a flow carries; decided on its first packet by the RuleSet
+// (and, for a flow in monitor or discover mode, not enforced: kAllow).
 enum class FlowVerdict : uint8_t { kAllow = 0, kDeny = 1, kReject = 2 };
 
 // The first cache line holds everything a packet of an established flow
@@ -42,6 +43,8 @@ struct alignas(64) Flow {
   uint8_t tcp_flags[2];      // OR of flags seen per direction
   uint8_t icmp_type;         // ICMP: type and code of the first packet
   uint8_t icmp_code;
+  uint8_t mode;                // cp::GroupMode of the flow (protect, monitor, discover)
+  FlowVerdict policy_verdict;  // what the rules decided; `verdict` is what is enforced (see mode)
   // --- cold: creation, expiry, records ---
   FlowKey key;               // also stored in the hash; kept here for expiry records
   uint64_t flow_id;          // unique per worker start, reported in EVE

@@ -36,7 +36,8 @@ struct AlertRecord {
   uint16_t url_len;
   uint8_t app_proto;   // AppProto: which fields below are filled
   uint8_t l4_proto;    // IPPROTO_TCP or IPPROTO_UDP
-  uint8_t pad[2];
+  uint8_t sig_generation;  // the signature set the index refers to (low 8 bits of its generation)
+  uint8_t mode;            // cp::GroupMode of the flow: not protect -> drop signatures only alerted
   char method[16];
   char host[64];  // HTTP host, TLS SNI or DNS query name (truncated)
   char user_agent[128];

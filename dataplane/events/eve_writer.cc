@@ -167,11 +167,19 @@ void EveWriter::write(const EventRecord& e, const RuleSet& rules) {
   }
   const auto& rl = rules.rules();
   const bool known = e.rule_number >= 1 && e.rule_number <= rl.size() && e.generation == rules.generation();
-  fmt::format_to(it, ",\"rampart\":{{\"verdict\":\"{}\",\"rule\":\"{}\",\"policy_generation\":{}}}}}\n",
+  fmt::format_to(it, ",\"rampart\":{{\"verdict\":\"{}\",\"rule\":\"{}\",\"policy_generation\":{}",
                  verdict_name(e.verdict),
                  e.rule_number == 0 ? std::string("default")
                                     : (known ? json_escape(rl[e.rule_number - 1].name) : fmt::format("#{}", e.rule_number)),
                  e.generation);
+  // A flow of a group in monitor or discover mode: what the rules decided
+  // and that it was not enforced.
+  const auto mode = static_cast<cp::GroupMode>(e.mode);
+  if (mode != cp::GroupMode::kProtect) {
+    fmt::format_to(it, ",\"mode\":\"{}\",\"policy_verdict\":\"{}\",\"enforced\":{}", cp::group_mode_name(mode),
+                   verdict_name(e.policy_verdict), e.policy_verdict == e.verdict ? "true" : "false");
+  }
+  fmt::format_to(it, "}}}}\n");
   emit(flow ? EveKind::kFlow : EveKind::kDrop, e.timestamp_ns, out);
 }
 
@@ -242,6 +250,13 @@ void EveWriter::write_alert(const AlertRecord& a, const SignatureMatcher& sigs) 
                  "\"signature\":\"{}\",\"category\":\"{}\",\"severity\":{}}}",
                  a.blocked ? "blocked" : "allowed", s.gid, s.sid, s.rev, json_escape(s.msg), json_escape(s.classtype),
                  severity);
+  const auto mode = static_cast<cp::GroupMode>(a.mode);
+  if (mode != cp::GroupMode::kProtect) {
+    // A drop signature in a monitor/discover flow: reported, not enforced.
+    const bool would_block = s.action == cp::SigAction::kDrop || s.action == cp::SigAction::kReject;
+    fmt::format_to(it, ",\"rampart\":{{\"mode\":\"{}\",\"enforced\":{}}}", cp::group_mode_name(mode),
+                   would_block ? "false" : "true");
+  }
   if (raw) {
     fmt::format_to(it, "}}\n");
   } else if (tls) {

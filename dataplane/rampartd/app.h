@@ -6,9 +6,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,7 +38,13 @@ struct App {
   std::unique_ptr<RuleSetRcu> rules;
   std::vector<std::unique_ptr<Worker>> workers;
   std::unique_ptr<EveWriter> eve;
-  std::unique_ptr<SignatureMatcher> matcher;  // L7 inspection, when --rules was given
+  // L7 inspection (--rules or --l7): the running signatures; the previous
+  // set until every worker has moved on (signature_update.h).
+  std::unique_ptr<SignatureMatcher> matcher;
+  std::unique_ptr<SignatureMatcher> previous_matcher;
+  uint32_t sig_generation = 0;           // 0: the startup set
+  std::optional<std::string> sig_texts;  // the sets of the last policy that replaced them; nullopt: startup set
+  std::function<void()> drain;           // writes the workers' queued events (caller holds control_mu)
   std::chrono::steady_clock::time_point started;
   double run_seconds = 0;  // the packet loop, start to stop (offline: to end of file)
 

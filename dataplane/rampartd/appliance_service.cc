@@ -10,6 +10,7 @@
 
 #include "controlplane/api/policy_proto.h"
 #include "controlplane/api/request_checks.h"
+#include "dataplane/rampartd/signature_update.h"
 #include "dataplane/rampartd/summary.h"
 
 namespace rampart::dp {
@@ -80,6 +81,19 @@ grpc::Status ApplianceService::ApplyPolicy(grpc::ServerContext*, const v1::Apply
     return {grpc::StatusCode::INVALID_ARGUMENT,
             fmt::format("policy.rules: {} rules, at most {}", policy->rules.size(), kMaxPolicyRules)};
   }
+  if (policy->has_signature_sets && !policy->signature_sets.empty() && app_.matcher == nullptr) {
+    return {grpc::StatusCode::FAILED_PRECONDITION,
+            "policy.signatures: this appliance does not inspect L7 (rampartd was started without --rules or --l7), "
+            "so it cannot run signature sets"};
+  }
+  // Signatures first: everything that can fail happens before anything
+  // changes (all or nothing).
+  auto sigs = prepare_signatures(app_, *policy, &errors);
+  if (!sigs) {
+    std::string all;
+    for (const auto& e : errors) all += (all.empty() ? "" : "\n") + e;
+    return {grpc::StatusCode::INVALID_ARGUMENT, all};
+  }
   uint32_t generation;
   {
     std::lock_guard<std::mutex> lock(app_.control_mu);
@@ -122,6 +136,20 @@ grpc::Status ApplianceService::ApplyPolicy(grpc::ServerContext*, const v1::Apply
     std::this_thread::sleep_for(std::chrono::microseconds(50));
   }
   resp->set_publish_seconds(seconds_since(t1));
+  if (*sigs) {
+    resp->set_signature_build_seconds((*sigs)->build_seconds);
+    if (!publish_signatures(app_, std::move(**sigs), 5000)) {
+      // The rule set is in force; a worker has not taken up the new
+      // signatures within 5 s (it will at its next loop).
+      return {grpc::StatusCode::UNAVAILABLE,
+              "policy applied, but a worker has not taken up the new signatures within 5 s; retry the apply"};
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(app_.control_mu);
+    resp->set_signatures(app_.matcher != nullptr ? static_cast<uint32_t>(app_.matcher->size()) : 0);
+    resp->set_signature_generation(app_.sig_generation);
+  }
   uint64_t max_cycles = 0;
   for (const auto& w : app_.workers) max_cycles = std::max(max_cycles, w->stats().max_loop_cycles.get());
   const double ns_per_cycle = 1e9 / static_cast<double>(rte_get_tsc_hz());
@@ -228,6 +256,9 @@ grpc::Status ApplianceService::GetStatus(grpc::ServerContext*, const v1::GetStat
     std::lock_guard<std::mutex> lock(app_.control_mu);
     resp->set_generation(app_.rules->current().generation());
     resp->set_policy_origin(app_.policy.origin);
+    resp->set_signatures(app_.matcher != nullptr ? static_cast<uint32_t>(app_.matcher->size()) : 0);
+    resp->set_signature_generation(app_.sig_generation);
+    resp->set_l7_inspection(app_.matcher != nullptr);
   }
   resp->set_workers(static_cast<uint32_t>(app_.workers.size()));
   resp->set_uptime_seconds(static_cast<uint64_t>(seconds_since(app_.started)));

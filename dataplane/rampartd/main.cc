@@ -35,6 +35,7 @@
 #include "dataplane/rampartd/appliance_service.h"
 #include "dataplane/rampartd/capture_file.h"
 #include "dataplane/rampartd/options.h"
+#include "dataplane/rampartd/signature_update.h"
 #include "dataplane/rampartd/summary.h"
 #include "dataplane/ruleset/rule_set_rcu.h"
 #include "dataplane/worker/worker.h"
@@ -71,7 +72,10 @@ void drain_events(App& app) {
     if (w->l7() != nullptr) {
       AlertRecord a;
       while (rte_ring_sc_dequeue_elem(w->l7()->alerts(), &a, sizeof(a)) == 0) {
-        if (app.eve) app.eve->write_alert(a, *app.matcher);
+        // An alert names its signature by index into the set it was
+        // matched with (signature_update.h keeps that set until here).
+        const SignatureMatcher* m = matcher_for_alert(app, a.sig_generation);
+        if (app.eve && m != nullptr) app.eve->write_alert(a, *m);
       }
     }
     unsigned n;
@@ -247,7 +251,7 @@ int run(int argc, char** argv) {
 
   // Signatures: parsed and compiled before the EAL starts (cold, may take
   // seconds; compiled databases are cached on disk).
-  if (!o.rules.empty() || !o.rules_drop.empty()) {
+  if (!o.rules.empty() || !o.rules_drop.empty() || o.l7) {
     cp::SignatureSet sigs;
     for (const auto& r : o.rules) {
       if (!cp::load_signatures(r, cp::SignatureVars::defaults(), sigs)) {
@@ -418,6 +422,7 @@ int run(int argc, char** argv) {
     app.appliance_id = gethostname(host, sizeof(host) - 1) == 0 ? host : "rampartd";
   }
   app.boot_id = fmt::format("{:016x}{:016x}", rte_rand(), rte_rand());
+  app.drain = [&app] { drain_events(app); };
   ApplianceService appliance_service(app, static_cast<int>(rte_socket_id()));
   api::RunningServer grpc_server;
   if (api) {

@@ -33,6 +33,8 @@ const char* usage() {
          "  --rules FILE_OR_DIR       signature file or directory of *.rules (repeatable); offline mode\n"
          "                            loads the bundled set (rules/rampart-web.rules) when none is given\n"
          "  --no-rules                offline mode: no signatures (L3/L4 only)\n"
+         "  --l7                      inspect L7 even with no --rules: signature sets come with a policy\n"
+         "                            through the API (rampart-controller)\n"
          "  --grpc-socket PATH        appliance API on a unix socket (/run/rampart/rampartd.sock;\n"
          "                            '' for none; offline mode: none unless given)\n"
          "  --grpc-listen HOST:PORT   appliance API over TCP with TLS (needs --grpc-tls-cert/-key)\n"
@@ -90,6 +92,8 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       o.summary = true;
     } else if (a == "--no-rules") {
       o.no_rules = true;
+    } else if (a == "--l7") {
+      o.l7 = true;
     } else if (a == "--hs-cache") {
       if (!value(&v)) return Error{"--hs-cache needs a directory ('' for none)"};
       o.hs_cache_dir = v;
@@ -166,6 +170,7 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
   if (o.grpc_listen.empty() && (!o.grpc_tls_cert.empty() || !o.grpc_tls_key.empty() || !o.grpc_tls_client_ca.empty())) {
     return Error{"--grpc-tls-* need --grpc-listen"};
   }
+  if (o.no_rules && o.l7) return Error{"--no-rules contradicts --l7"};
   if (o.no_rules && (!o.rules.empty() || !o.rules_drop.empty())) {
     return Error{"--no-rules contradicts --rules/--rules-drop"};
   }

@@ -17,6 +17,7 @@ struct Options {
   std::vector<std::string> rules;  // --rules FILE_OR_DIR, repeatable
   std::vector<std::string> rules_drop;  // --rules-drop: alert actions become drop
   bool no_rules = false;  // --no-rules: offline mode without the bundled set
+  bool l7 = false;        // --l7: L7 inspection with no startup signatures
   // Appliance API (gRPC). Live mode serves it on a unix socket by default.
   std::string grpc_socket = "/run/rampart/rampartd.sock";  // --grpc-socket ("" : none)
   bool grpc_socket_set = false;

@@ -1,7 +1,9 @@
 #pragma once
 // RuleSet: the immutable, fully built policy the workers classify against:
-// the rte_acl contexts, each rule's action and name, the default action and
-// the non-IP action. Built (cold) by the control thread from a
+// the rte_acl contexts, each rule's action and name, the default action,
+// the non-IP action and, when some group is not in protect mode, a second
+// classifier that gives a new flow's group mode (docs/policy.md, "Groups
+// and modes"). Built (cold) by the control thread from a
 // CompiledPolicy; published only if every step succeeded. Workers read it
 // concurrently and never modify it.
 
@@ -33,6 +35,12 @@ class RuleSet {
     return rule_number == 0 ? default_verdict_ : verdicts_[rule_number - 1];
   }
   const AclClassifier& acl() const { return *acl_; }
+  // Whether any group is in monitor or discover mode (else every flow is
+  // protect and mode_of() need not be called).
+  bool has_modes() const { return modes_ != nullptr; }
+  // The mode of a new flow: the strictest of the groups its addresses
+  // belong to; protect when in none. `key` as for acl() (make_acl_key).
+  cp::GroupMode mode_of(const AclKey& key, bool ipv4) const;
   bool non_ip_allow() const { return non_ip_allow_; }
   uint32_t generation() const { return generation_; }
   FlowVerdict default_verdict() const { return default_verdict_; }
@@ -42,6 +50,8 @@ class RuleSet {
  private:
   RuleSet() = default;
   std::unique_ptr<AclClassifier> acl_;
+  std::unique_ptr<AclClassifier> modes_;    // nullptr: every group protects
+  std::vector<cp::GroupMode> mode_of_rule_;  // per modes_ rule
   std::vector<FlowVerdict> verdicts_;
   std::vector<RuleInfo> rules_;
   std::string origin_;
@@ -49,6 +59,12 @@ class RuleSet {
   bool non_ip_allow_ = true;
   uint32_t generation_ = 0;
 };
+
+// What a flow's packets get: the rules' verdict in protect mode, forwarded
+// otherwise (monitor and discover never drop).
+inline FlowVerdict enforced_verdict(FlowVerdict policy, cp::GroupMode mode) {
+  return mode == cp::GroupMode::kProtect ? policy : FlowVerdict::kAllow;
+}
 
 inline FlowVerdict to_verdict(cp::Action a) {
   switch (a) {

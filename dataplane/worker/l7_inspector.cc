@@ -11,10 +11,9 @@ namespace rampart::dp {
 
 Result<std::unique_ptr<L7Inspector>> L7Inspector::create(uint16_t worker, const L7Config& cfg,
                                                          const SignatureMatcher* matcher, int socket) {
-  std::unique_ptr<L7Inspector> l(new L7Inspector(matcher));
-  auto scratch = matcher->make_scratch();
-  if (!scratch) return scratch.error();
-  l->scratch_ = std::move(*scratch);
+  std::unique_ptr<L7Inspector> l(new L7Inspector(cfg));
+  auto engine = l->prepare_engine(matcher, 0);
+  if (!engine) return engine.error();
   l->pool_ = std::make_unique<SegmentPool>(cfg.pool_chunks);
   l->reasm_ = std::make_unique<TcpReassembler>(cfg.reassembly, *l->pool_);
   l->slots_.resize(cfg.slots);
@@ -36,14 +35,10 @@ Result<std::unique_ptr<L7Inspector>> L7Inspector::create(uint16_t worker, const 
     l->dns_free_.push_back(static_cast<int16_t>(i));
   }
   l->header_buf_.resize(cfg.http.header_store + 4u * cfg.http.max_headers);
-  if (matcher->has_stream_signatures()) {
-    auto raw = RawStreamScanner::create(matcher, 2 * cfg.slots, cfg.raw_window);
-    if (!raw) return raw.error();
-    l->raw_ = std::move(*raw);
-    for (uint32_t i = 0; i < cfg.slots; ++i) {
-      l->slots_[i].raw[0] = &l->raw_->direction(2 * i);
-      l->slots_[i].raw[1] = &l->raw_->direction(2 * i + 1);
-    }
+  l->install(std::move(*engine));
+  for (uint32_t i = 0; i < cfg.slots; ++i) {
+    l->slots_[i].raw[0] = l->raw_ != nullptr ? &l->raw_->direction(2 * i) : nullptr;
+    l->slots_[i].raw[1] = l->raw_ != nullptr ? &l->raw_->direction(2 * i + 1) : nullptr;
   }
   const std::string name = fmt::format("rp_alerts_{}", worker);
   l->alerts_ = rte_ring_create_elem(name.c_str(), sizeof(AlertRecord), cfg.alert_ring_size, socket,
@@ -54,6 +49,71 @@ Result<std::unique_ptr<L7Inspector>> L7Inspector::create(uint16_t worker, const 
 
 L7Inspector::~L7Inspector() {
   if (alerts_ != nullptr) rte_ring_free(alerts_);
+  delete offered_.load();
+  delete retired_.load();
+}
+
+Result<std::unique_ptr<L7Engine>> L7Inspector::prepare_engine(const SignatureMatcher* matcher,
+                                                             uint32_t generation) const {
+  auto e = std::make_unique<L7Engine>();
+  e->matcher = matcher;
+  e->generation = generation;
+  auto scratch = matcher->make_scratch();
+  if (!scratch) return scratch.error();
+  e->scratch = std::move(*scratch);
+  if (matcher->has_stream_signatures()) {
+    auto raw = RawStreamScanner::create(matcher, 2 * cfg_.slots, cfg_.raw_window);
+    if (!raw) return raw.error();
+    e->raw = std::move(*raw);
+  }
+  return e;
+}
+
+bool L7Inspector::offer(std::unique_ptr<L7Engine>& engine) {
+  if (offered_.load(std::memory_order_acquire) != nullptr) return false;
+  offered_.store(engine.release(), std::memory_order_release);
+  return true;
+}
+
+std::unique_ptr<L7Engine> L7Inspector::take_retired() {
+  return std::unique_ptr<L7Engine>(retired_.exchange(nullptr, std::memory_order_acq_rel));
+}
+
+void L7Inspector::install(std::unique_ptr<L7Engine> e) {
+  engine_ = std::move(e);
+  matcher_ = engine_->matcher;
+  scratch_ = engine_->scratch.get();
+  raw_ = engine_->raw.get();
+  generation_.store(engine_->generation, std::memory_order_release);
+}
+
+void L7Inspector::adopt() {
+  std::unique_ptr<L7Engine> next(offered_.exchange(nullptr, std::memory_order_acq_rel));
+  if (!next) return;
+  // Flows in progress keep their application-layer state (parsers,
+  // reassembly). Raw-stream scanning continues at the current stream
+  // offset with the new signatures: a match spanning the swap is missed,
+  // and a flow whose server side was not being reassembled (no raw-stream
+  // signatures before) is not scanned by the new raw-stream signatures.
+  RawStreamScanner* nraw = next->raw.get();
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    Slot& s = slots_[i];
+    RawStreamDirection* now[2] = {nraw != nullptr ? &nraw->direction(static_cast<uint32_t>(2 * i)) : nullptr,
+                                  nraw != nullptr ? &nraw->direction(static_cast<uint32_t>(2 * i + 1)) : nullptr};
+    for (int d = 0; d < 2 && now[0] != nullptr; ++d) {
+      now[d]->active = false;
+      if (s.state != SlotState::kFree && s.raw[d] != nullptr && s.raw[d]->active) {
+        nraw->start(*now[d]);
+        now[d]->offset = s.raw[d]->offset;
+      }
+    }
+    s.raw[0] = now[0];
+    s.raw[1] = now[1];
+    s.n_header_hits = 0;  // signature indices of the old set
+  }
+  std::unique_ptr<L7Engine> old = std::move(engine_);
+  install(std::move(next));
+  retired_.store(old.release(), std::memory_order_release);
 }
 
 int32_t L7Inspector::attach() {
@@ -408,7 +468,8 @@ void L7Inspector::report_hits(const uint32_t* hits, uint32_t k, const HttpReques
   for (uint32_t i = 0; i < k; ++i) {
     const cp::Signature& sig = matcher_->signature(hits[i]);
     if (sig.action == cp::SigAction::kPass) continue;
-    const bool block = !pass && (sig.action == cp::SigAction::kDrop || sig.action == cp::SigAction::kReject);
+    const bool block = !pass && (sig.action == cp::SigAction::kDrop || sig.action == cp::SigAction::kReject) &&
+                       cur_flow_->mode == static_cast<uint8_t>(cp::GroupMode::kProtect);
     if (block) cur_block_ = true;
     report(r, AlertKind::kSignature, hits[i], block, app, name, cur_l4_, to_server);
   }
@@ -444,6 +505,8 @@ void L7Inspector::report(const HttpRequest* r, AlertKind kind, uint32_t sig, boo
   };
   a.app_proto = static_cast<uint8_t>(app);
   a.l4_proto = l4_proto;
+  a.mode = f.mode;
+  a.sig_generation = static_cast<uint8_t>(engine_->generation);
   if (!name.empty()) a.host_len = static_cast<uint8_t>(copy(a.host, sizeof(a.host), name));
   if (r != nullptr) {
     a.method_len = static_cast<uint8_t>(copy(a.method, sizeof(a.method), r->method));

@@ -15,13 +15,23 @@
 // stream memory preallocated); a flow that finds no free slot is counted
 // (l7_slots_exhausted) and forwarded uninspected. Cold: create(). Hot:
 // everything else, owning worker only.
+//
+// Signature updates (docs/design/l7-inspection.md, "Replacing the
+// signatures"): what is tied to one SignatureMatcher (Hyperscan scratch,
+// the raw-stream scanner with its per-direction stream state) is an
+// L7Engine. The control thread prepares a worker's next engine with
+// prepare_engine() and offer()s it; the worker adopts it at the start of
+// its next loop (adopt_offered(): no allocation, no wait), and hands the
+// old one back through take_retired() for the control thread to free.
 
 #include <rte_ring.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "dataplane/common/macros.h"
 #include "dataplane/common/result.h"
 #include "dataplane/events/alert_record.h"
 #include "dataplane/l7/dns/dns_message.h"
@@ -84,6 +94,15 @@ struct L7FlowInfo {
   uint16_t in_port;
   uint64_t flow_id;
   uint64_t now_ns;
+  uint8_t mode;  // cp::GroupMode: not protect -> drop/reject signatures only alert
+};
+
+// Everything one worker needs that belongs to one SignatureMatcher.
+struct L7Engine {
+  const SignatureMatcher* matcher = nullptr;
+  uint32_t generation = 0;  // of the signature set (0: the startup set)
+  std::unique_ptr<SignatureMatcher::Scratch> scratch;
+  std::unique_ptr<RawStreamScanner> raw;  // when the matcher has raw-stream signatures
 };
 
 class L7Inspector {
@@ -115,6 +134,22 @@ class L7Inspector {
   const ReassemblyStats& reassembly_stats() const { return reasm_->stats(); }
   const SignatureMatcher& matcher() const { return *matcher_; }
 
+  // Control thread: a worker's engine for another matcher (allocates).
+  Result<std::unique_ptr<L7Engine>> prepare_engine(const SignatureMatcher* matcher, uint32_t generation) const;
+  // Control thread: hands the engine to the worker (at most one offered
+  // at a time: false, and the engine is kept by the caller, when one is
+  // still waiting).
+  bool offer(std::unique_ptr<L7Engine>& engine);
+  // Control thread: the engine the worker gave up, or nullptr.
+  std::unique_ptr<L7Engine> take_retired();
+  // Any thread: the generation of the engine the worker runs.
+  uint32_t generation() const { return generation_.load(std::memory_order_acquire); }
+
+  // Worker: at the start of a loop.
+  void adopt_offered() {
+    if (RAMPART_UNLIKELY(offered_.load(std::memory_order_relaxed) != nullptr)) adopt();
+  }
+
  private:
   // The application-layer state; raw-stream scanning runs beside it.
   enum class SlotState : uint8_t { kFree, kProbing, kHttp, kTls, kDns, kIgnored, kDone, kBlocked };
@@ -135,7 +170,9 @@ class L7Inspector {
     uint32_t header_hits[8];
   };
 
-  L7Inspector(const SignatureMatcher* m) : matcher_(m) {}
+  explicit L7Inspector(const L7Config& cfg) : cfg_(cfg) {}
+  void install(std::unique_ptr<L7Engine> e);
+  void adopt();
   static void on_stream(void* ctx, StreamEvent ev, const uint8_t* data, uint32_t len);
   static void on_request(void* ctx, const HttpRequest& req);
   static void on_request_headers(void* ctx, const HttpRequest& req);
@@ -167,8 +204,14 @@ class L7Inspector {
               AppProto app = AppProto::kHttp, std::string_view name = {}, uint8_t l4_proto = 6,
               bool to_server = true);
 
-  const SignatureMatcher* matcher_;
-  std::unique_ptr<SignatureMatcher::Scratch> scratch_;
+  const L7Config cfg_;
+  std::unique_ptr<L7Engine> engine_;
+  const SignatureMatcher* matcher_ = nullptr;     // engine_'s, for the hot path
+  SignatureMatcher::Scratch* scratch_ = nullptr;  // engine_'s
+  RawStreamScanner* raw_ = nullptr;               // engine_'s; nullptr: no raw-stream signatures
+  std::atomic<L7Engine*> offered_{nullptr};
+  std::atomic<L7Engine*> retired_{nullptr};
+  std::atomic<uint32_t> generation_{0};
   std::unique_ptr<SegmentPool> pool_;
   std::unique_ptr<TcpReassembler> reasm_;
   std::vector<Slot> slots_;
@@ -181,7 +224,6 @@ class L7Inspector {
   rte_ring* alerts_ = nullptr;
   L7Stats stats_;
   std::vector<char> header_buf_;  // joined "Name: value\r\n" lines, sized at create()
-  std::unique_ptr<RawStreamScanner> raw_;  // when raw-stream signatures are loaded: 2 directions per slot
   uint8_t cur_l4_ = 6;
 
   // The segment being inspected (set by on_segment for the callbacks).

@@ -97,6 +97,7 @@ void Worker::set_packet_time(const rte_mbuf* m) {
 
 uint32_t Worker::poll_once() {
   const uint64_t t0 = rte_rdtsc();
+  if (l7_) l7_->adopt_offered();
   const RuleSet& rs = rules_->current();
   uint32_t total = 0;
   for (const PortPair& pp : ports_) total += poll_port(pp, rs);
@@ -149,7 +150,7 @@ uint32_t Worker::classify_one(const PacketMeta& m, const RuleSet& rs) const {
   return result;
 }
 
-uint32_t Worker::classify_flow(const Flow& f, const RuleSet& rs) const {
+PacketMeta Worker::initiator_meta(const Flow& f) {
   // Re-classification after a policy change: always in the initiator's
   // direction, as the flow was first classified.
   PacketMeta m;
@@ -161,7 +162,31 @@ uint32_t Worker::classify_flow(const Flow& f, const RuleSet& rs) const {
   std::memcpy(m.dst, lo ? f.key.addr_hi : f.key.addr_lo, 16);
   m.src_port = lo ? f.key.port_lo : f.key.port_hi;
   m.dst_port = lo ? f.key.port_hi : f.key.port_lo;
-  return classify_one(m, rs);
+  return m;
+}
+
+cp::GroupMode Worker::mode_of(const PacketMeta& m, const RuleSet& rs) {
+  if (!rs.has_modes()) return cp::GroupMode::kProtect;
+  AclKey key;
+  make_acl_key(m, key);
+  return rs.mode_of(key, m.l3 == L3::kIpv4);
+}
+
+void Worker::set_policy(Flow& f, const PacketMeta& m, uint32_t rule, const RuleSet& rs) const {
+  f.rule_index = rule;
+  f.generation = rs.generation();
+  f.policy_verdict = rs.verdict(rule);
+  const cp::GroupMode mode = mode_of(m, rs);
+  f.mode = static_cast<uint8_t>(mode);
+  f.verdict = enforced_verdict(f.policy_verdict, mode);
+}
+
+void Worker::report_unenforced(const PacketMeta& m, Flow& f, uint32_t len, uint16_t port) {
+  f.drop_logged = true;
+  stats_.policy_unenforced.add();
+  emit_drop(m, &f,
+            f.policy_verdict == FlowVerdict::kReject ? DropReason::kPolicyReject : DropReason::kPolicyDeny, len,
+            port);
 }
 
 Worker::Decision Worker::verdict_decision(FlowVerdict v) const {
@@ -181,9 +206,7 @@ Flow& Worker::init_flow(int32_t pos, const PacketMeta& m, bool src_lo, uint32_t 
   f.last_seen_ns = now_ns_;
   f.initiator_is_lo = src_lo;
   f.in_port = port;
-  f.rule_index = rule;
-  f.generation = rs.generation();
-  f.verdict = rs.verdict(rule);
+  set_policy(f, m, rule, rs);
   f.drop_logged = false;
   f.packets[0] = f.packets[1] = 0;
   f.bytes[0] = f.bytes[1] = 0;
@@ -227,7 +250,7 @@ Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, uint32_
       // Fail-open on a full table still enforces the policy, statelessly.
       stats_.flows_untracked.add();
       if (rule < stats_.rule_slots) stats_.rule_hits[rule].add();
-      return verdict_decision(rs.verdict(rule));
+      return verdict_decision(enforced_verdict(rs.verdict(rule), mode_of(m, rs)));
     }
     *inserted = true;
     f = &init_flow(pos, m, src_lo, rule, rs, in_port);
@@ -235,9 +258,8 @@ Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, uint32_
     f = &flows_->at(pos);
     from_initiator = src_lo == f->initiator_is_lo;
     if (RAMPART_UNLIKELY(f->generation != rs.generation())) {
-      f->rule_index = classify_flow(*f, rs);
-      f->verdict = rs.verdict(f->rule_index);
-      f->generation = rs.generation();
+      const PacketMeta first = initiator_meta(*f);
+      set_policy(*f, first, classify_one(first, rs), rs);
     }
     if (tcp) {
       if (tcp_may_reopen(f->state, m.tcp_flags, from_initiator)) {
@@ -263,6 +285,9 @@ Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, uint32_
   if (d.drop != DropReason::kNone && !f->drop_logged) {
     f->drop_logged = true;
     emit_drop(m, f, d.drop, frame_len, in_port);
+  } else if (RAMPART_UNLIKELY(f->policy_verdict != FlowVerdict::kAllow) && !f->drop_logged &&
+             f->mode == static_cast<uint8_t>(cp::GroupMode::kMonitor)) {
+    report_unenforced(m, *f, frame_len, in_port);
   }
   return d;
 }
@@ -547,7 +572,8 @@ Worker::Decision Worker::inspect_l7(rte_mbuf* m, uint32_t i, const Decision& d) 
                         f.key.family,
                         f.in_port,
                         f.flow_id,
-                        now_ns_};
+                        now_ns_,
+                        f.mode};
   L7Verdict v;
   if (meta.proto == ip_proto::kUdp) {
     v = l7_->on_udp(payload, len, d.to_server, info);
@@ -561,6 +587,7 @@ Worker::Decision Worker::inspect_l7(rte_mbuf* m, uint32_t i, const Decision& d) 
   // packet is answered with a reset), this one is reset now towards the
   // client (apply()) and, in its own direction, towards the server.
   f.verdict = FlowVerdict::kReject;
+  f.policy_verdict = FlowVerdict::kReject;
   if (meta.proto == ip_proto::kTcp && forward_rst_n_ < kBurst) {
     if (rte_mbuf* rst = build_forward_rst(pool_, heads_[i], meta)) {
       forward_rsts_[forward_rst_n_++] = rst;
@@ -604,6 +631,8 @@ void Worker::emit_flow_end(const Flow& f, FlowEndReason why) {
   e.tcp_flags_tc = f.tcp_flags[1];
   e.icmp_type = f.icmp_type;
   e.icmp_code = f.icmp_code;
+  e.mode = f.mode;
+  e.policy_verdict = static_cast<uint8_t>(f.policy_verdict);
   if (rte_ring_sp_enqueue_elem(events_, &e, sizeof(e)) != 0) stats_.events_lost.add();
 }
 
@@ -630,6 +659,8 @@ void Worker::emit_drop(const PacketMeta& m, const Flow* f, DropReason r, uint32_
   e.ttl = m.ttl;
   e.icmp_type = m.icmp_type;
   e.icmp_code = m.icmp_code;
+  e.mode = f != nullptr ? f->mode : 0;
+  e.policy_verdict = f != nullptr ? static_cast<uint8_t>(f->policy_verdict) : e.verdict;
   if (rte_ring_sp_enqueue_elem(events_, &e, sizeof(e)) != 0) stats_.events_lost.add();
 }
 

@@ -107,7 +107,15 @@ class Worker {
                   bool acl_known, const RuleSet& rs, uint16_t in_port, uint32_t frame_len, bool* inserted);
   Flow& init_flow(int32_t pos, const PacketMeta& m, bool src_lo, uint32_t rule, const RuleSet& rs, uint16_t port);
   uint32_t classify_one(const PacketMeta& m, const RuleSet& rs) const;
-  uint32_t classify_flow(const Flow& f, const RuleSet& rs) const;
+  // The flow's first packet as far as classification needs it.
+  static PacketMeta initiator_meta(const Flow& f);
+  // Rule verdict, group mode and enforced verdict of a flow from `rule`
+  // (the ACL result for m, its initiator's packet).
+  void set_policy(Flow& f, const PacketMeta& m, uint32_t rule, const RuleSet& rs) const;
+  static cp::GroupMode mode_of(const PacketMeta& m, const RuleSet& rs);
+  // Monitor mode: the first packet of a flow the rules deny is reported
+  // (once per flow) as a drop that was not enforced.
+  void report_unenforced(const PacketMeta& m, Flow& f, uint32_t len, uint16_t port);
   Decision verdict_decision(FlowVerdict v) const;
   void handle_fragment(rte_mbuf* m, uint32_t i, const RuleSet& rs, const PortPair& pp, bool* inserted);
   bool handle_icmp_error(rte_mbuf* m, uint32_t i, const PortPair& pp);

@@ -35,3 +35,12 @@ gt0() { [[ $1 =~ ^[0-9]+$ ]] && (($1 > 0)); }
 ge() { [[ $1 =~ ^[0-9]+$ ]] && (($1 >= $2)); }
 both_gt0() { gt0 "$1" && gt0 "$2"; }
 sum_is() { [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ && $3 =~ ^[0-9]+$ ]] && (($1 == $2 + $3)); }
+# preflight BINARY...: skip (exit 77) without root, bail when a binary is missing.
+preflight() {
+  if [[ $EUID -ne 0 ]]; then
+    echo "SKIP: needs root (network namespaces)"
+    exit 77
+  fi
+  local b
+  for b in "$@"; do [[ -x $b ]] || bail "binary not found: $b"; done
+}

@@ -18,11 +18,7 @@ RULES=$here/l7-test.rules
 # shellcheck source=tests/e2e/checks.sh
 source "$here/checks.sh"
 
-if [[ $EUID -ne 0 ]]; then
-  echo "SKIP: needs root (network namespaces)"
-  exit 77
-fi
-[[ -x $LAB_RAMPARTD ]] || bail "rampartd binary not found: $LAB_RAMPARTD"
+preflight "$LAB_RAMPARTD"
 
 lab_install_traps
 lab_up || bail "lab_up"

@@ -22,11 +22,7 @@ LOAD=$here/swap_load.py
 SWAPS=${SWAPS:-100}
 RATE=${RATE:-2000}
 
-if [[ $EUID -ne 0 ]]; then
-  echo "SKIP: needs root (network namespaces)"
-  exit 77
-fi
-[[ -x $LAB_RAMPARTD ]] || bail "rampartd binary not found: $LAB_RAMPARTD"
+preflight "$LAB_RAMPARTD"
 "$LAB_PY" -c "import grpc, google.protobuf" 2>/dev/null || bail "python3-grpcio and python3-protobuf are needed"
 
 lab_install_traps

@@ -30,3 +30,42 @@ def unary(channel, method, response_type):
     return channel.unary_unary("/rampart.dataplane.v1.Appliance/" + method,
                                request_serializer=lambda m: m.SerializeToString(),
                                response_deserializer=response_type.FromString)
+
+
+def _main(argv):
+    """appliance_api.py apply ADDRESS POLICY.json | status ADDRESS
+
+    apply: sends ApplyPolicy with the policy given as the JSON form of
+    rampart.dataplane.v1.Policy (protobuf's JSON mapping; "version": "next"
+    means the applied version + 1); prints the response as JSON, or
+    "CODE: message" on stderr and exits 1. status: prints GetStatus."""
+    import json
+    import grpc
+    from google.protobuf import json_format
+    pb = appliance_pb2()
+    if len(argv) < 2 or argv[0] not in ("apply", "status"):
+        print(_main.__doc__, file=sys.stderr)
+        return 2
+    ch = grpc.insecure_channel(argv[1])
+    status = unary(ch, "GetStatus", pb.GetStatusResponse)
+    try:
+        if argv[0] == "status":
+            print(json_format.MessageToJson(status(pb.GetStatusRequest(), timeout=10),
+                                            preserving_proto_field_name=True))
+            return 0
+        with open(argv[2]) as f:
+            doc = json.load(f)
+        if doc.get("version") == "next":
+            doc["version"] = str(status(pb.GetStatusRequest(), timeout=10).applied_version + 1)
+        policy = json_format.ParseDict(doc, pb.Policy())
+        apply = unary(ch, "ApplyPolicy", pb.ApplyPolicyResponse)
+        r = apply(pb.ApplyPolicyRequest(policy=policy), timeout=120)
+        print(json_format.MessageToJson(r, preserving_proto_field_name=True))
+        return 0
+    except grpc.RpcError as e:
+        print(f"{e.code().name}: {e.details()}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

@@ -252,7 +252,7 @@ def eve_records(args):
                         continue
                 except ValueError:
                     continue
-            if args.contains and args.contains not in line:
+            if args.contains and any(c not in line for c in args.contains):
                 continue
             fl = rec.get("flow") or {}
             if args.min_bytes_toserver is not None and (fl.get("bytes_toserver") or 0) < args.min_bytes_toserver:
@@ -345,7 +345,7 @@ def main():
         p.add_argument("--dest-ip")
         p.add_argument("--dest-port", type=int)
         p.add_argument("--ip-version", type=int, choices=(4, 6))
-        p.add_argument("--contains")
+        p.add_argument("--contains", action="append", help="a substring of the record (repeatable: all)")
         p.add_argument("--min-bytes-toserver", type=int)
         p.add_argument("--min-bytes-toclient", type=int)
         p.add_argument("-n", type=int, default=5)
