@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include <fmt/format.h>
 
+#include "controlplane/compiler/cidr.h"
 #include "controlplane/controller/policy_composer.h"
 
 namespace rampart::controller {
@@ -29,20 +31,68 @@ std::string join(const std::vector<std::string>& lines) {
   return s;
 }
 
+// FNV-1a 64: stable across builds and platforms, unlike std::hash (the
+// digests are persisted).
+class Fnv {
+ public:
+  void mix(std::string_view s) {
+    for (unsigned char c : s) h_ = (h_ ^ c) * 0x100000001b3ull;
+    h_ = (h_ ^ 0xff) * 0x100000001b3ull;  // separator
+  }
+  std::string hex() const { return fmt::format("{:016x}", h_); }
+
+ private:
+  uint64_t h_ = 0xcbf29ce484222325ull;
+};
+
+std::string membership_digest(const cp::CompiledPolicy& resolved) {
+  if (resolved.groups.empty()) return "";
+  Fnv f;
+  for (const auto& g : resolved.groups) {
+    f.mix(g.name);
+    for (const auto& c : g.members) f.mix(cp::format_cidr(c));
+  }
+  return f.hex();
+}
+
 }  // namespace
 
 std::string DesiredState::digest(const std::map<std::string, std::string>& docs) {
-  // FNV-1a 64: stable across builds and platforms, unlike std::hash.
-  uint64_t h = 0xcbf29ce484222325ull;
-  auto mix = [&](const std::string& s) {
-    for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
-    h = (h ^ 0xff) * 0x100000001b3ull;  // separator
-  };
+  Fnv f;
   for (const auto& [name, yaml] : docs) {
-    mix(name);
-    mix(yaml);
+    f.mix(name);
+    f.mix(yaml);
   }
-  return fmt::format("{:016x}", h);
+  return f.hex();
+}
+
+Result<DesiredState::Composed> DesiredState::compose(const std::map<std::string, std::string>& docs,
+                                                     std::vector<std::string>* errors) {
+  Composed c;
+  auto policy = compose_policy(as_documents(docs), errors, &c.warnings);
+  if (!policy) return policy.error();
+  c.policy = std::move(*policy);
+  return c;
+}
+
+Result<std::shared_ptr<Snapshot>> DesiredState::resolve_locked(const Composed& composed) const {
+  auto snap = std::make_shared<Snapshot>();
+  snap->policy = composed.policy;
+  std::vector<cp::InactiveRule> inactive;
+  // compose_policy checked every reference, so this cannot fail; if it
+  // did, nothing unresolved is published.
+  auto r = cp::resolve_groups(snap->policy, workloads_, &inactive);
+  if (!r) return r.error();
+  for (const auto& i : inactive) snap->warnings.push_back(cp::format_inactive(i, "warning"));
+  snap->warnings.insert(snap->warnings.end(), composed.warnings.begin(), composed.warnings.end());
+  snap->membership = membership_digest(snap->policy);
+  return snap;
+}
+
+void DesiredState::publish_locked(std::shared_ptr<Snapshot> snap) {
+  snap->version = state_.version;
+  snap->policy.origin = fmt::format("controller:{}", snap->version);
+  snapshot_ = std::move(snap);
 }
 
 Result<std::unique_ptr<DesiredState>> DesiredState::open(const std::string& dir, std::vector<std::string>* errors) {
@@ -74,8 +124,11 @@ Result<std::unique_ptr<DesiredState>> DesiredState::open(const std::string& dir,
   }
   if (ec) return Error{fmt::format("cannot list {}: {}", dir, ec.message())};
   if (!errors->empty()) return Error{fmt::format("{}: invalid policy documents", dir)};
-  auto policy = compose_policy(as_documents(s->docs_), errors);
-  if (!policy) return Error{fmt::format("{}: {}", dir, policy.error().message)};
+  auto composed = compose(s->docs_, errors);
+  if (!composed) return Error{fmt::format("{}: {}", dir, composed.error().message)};
+  s->composed_ = std::move(*composed);
+  auto snap = s->resolve_locked(s->composed_);  // no workloads yet
+  if (!snap) return snap.error();
   auto st = load_version_state(dir);
   if (!st) return st.error();
   s->state_ = *st;
@@ -91,14 +144,13 @@ Result<std::unique_ptr<DesiredState>> DesiredState::open(const std::string& dir,
   }
   if (fresh || s->state_.digest != d) {
     s->state_.digest = d;
+    s->state_.membership = (*snap)->membership;
     auto saved = save_version_state(dir, s->state_);
     if (!saved) return saved.error();
   }
-  auto snap = std::make_shared<Snapshot>();
-  snap->version = s->state_.version;
-  snap->policy = std::move(*policy);
-  snap->policy.origin = fmt::format("controller:{}", snap->version);
-  s->snapshot_ = std::move(snap);
+  // Same documents: state_.membership keeps the members the stored version
+  // was made with, for set_workloads to compare against.
+  s->publish_locked(std::move(*snap));
   return s;
 }
 
@@ -112,8 +164,8 @@ uint64_t DesiredState::version() const {
   return state_.version;
 }
 
-Outcome DesiredState::commit_locked(std::map<std::string, std::string> docs, cp::CompiledPolicy policy,
-                                    const std::string& changed, bool removed) {
+Outcome DesiredState::commit_locked(std::map<std::string, std::string> docs, Composed composed,
+                                    std::shared_ptr<Snapshot> snap, const std::string& changed, bool removed) {
   const std::string path = fmt::format("{}/{}.yaml", dir_, changed);
   if (removed) {
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
@@ -126,6 +178,7 @@ Outcome DesiredState::commit_locked(std::map<std::string, std::string> docs, cp:
   VersionState next = state_;
   ++next.version;
   next.digest = digest(docs);
+  next.membership = snap->membership;
   if (removed) {
     next.document_versions.erase(changed);
   } else {
@@ -136,12 +189,9 @@ Outcome DesiredState::commit_locked(std::map<std::string, std::string> docs, cp:
   // even if the version file could not be written (the digest check at the
   // next start bumps the version then).
   docs_ = std::move(docs);
+  composed_ = std::move(composed);
   state_ = std::move(next);
-  auto snap = std::make_shared<Snapshot>();
-  snap->version = state_.version;
-  snap->policy = std::move(policy);
-  snap->policy.origin = fmt::format("controller:{}", snap->version);
-  snapshot_ = std::move(snap);
+  publish_locked(std::move(snap));
   if (!saved) return Outcome::unavailable(saved.error().message);
   return Outcome::success();
 }
@@ -155,14 +205,17 @@ Outcome DesiredState::apply(const std::string& name, const std::string& yaml, bo
   std::lock_guard<std::mutex> lock(mu_);
   auto docs = docs_;
   docs[name] = yaml;
-  auto policy = compose_policy(as_documents(docs), errors);
-  if (!policy) return Outcome::invalid(join(*errors));
-  result->rules = static_cast<uint32_t>(policy->rules.size());
+  auto composed = compose(docs, errors);
+  if (!composed) return Outcome::invalid(join(*errors));
+  auto snap = resolve_locked(*composed);
+  if (!snap) return Outcome::invalid(snap.error().message);
+  result->rules = static_cast<uint32_t>((*snap)->policy.rules.size());
+  result->warnings = (*snap)->warnings;
   result->version = state_.version;
   if (dry_run) return Outcome::success();
   auto it = docs_.find(name);
   if (it != docs_.end() && it->second == yaml) return Outcome::success();  // unchanged: same version
-  Outcome o = commit_locked(std::move(docs), std::move(*policy), name, false);
+  Outcome o = commit_locked(std::move(docs), std::move(*composed), std::move(*snap), name, false);
   result->version = state_.version;
   return o;
 }
@@ -173,12 +226,40 @@ Outcome DesiredState::remove(const std::string& name, uint64_t* new_version) {
   auto docs = docs_;
   docs.erase(name);
   std::vector<std::string> errors;
-  auto policy = compose_policy(as_documents(docs), &errors);
-  // Removing a document cannot make the others invalid, but be sure.
-  if (!policy) return Outcome::invalid(join(errors));
-  Outcome o = commit_locked(std::move(docs), std::move(*policy), name, true);
+  // Removing a document can leave a reference to a group it defined: the
+  // composition is checked like any change.
+  auto composed = compose(docs, &errors);
+  if (!composed) return Outcome::invalid(join(errors));
+  auto snap = resolve_locked(*composed);
+  if (!snap) return Outcome::invalid(snap.error().message);
+  Outcome o = commit_locked(std::move(docs), std::move(*composed), std::move(*snap), name, true);
   *new_version = state_.version;
   return o;
+}
+
+Outcome DesiredState::set_workloads(uint64_t generation, std::vector<cp::LabeledAddress> workloads, bool* bumped) {
+  *bumped = false;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (generation < workloads_generation_) return Outcome::success();  // a later set is already in
+  workloads_generation_ = generation;
+  workloads_ = std::move(workloads);
+  auto snap = resolve_locked(composed_);
+  if (!snap) return Outcome::invalid(snap.error().message);
+  // Compared with what is published and with what the stored version was
+  // made with: after a restart the two differ (no workloads yet), and
+  // either difference means the appliances may run other members.
+  if ((*snap)->membership == snapshot_->membership && (*snap)->membership == state_.membership) {
+    return Outcome::success();
+  }
+  VersionState next = state_;
+  ++next.version;
+  next.membership = (*snap)->membership;
+  auto saved = save_version_state(dir_, next);
+  state_ = std::move(next);
+  publish_locked(std::move(*snap));
+  *bumped = true;
+  if (!saved) return Outcome::unavailable(saved.error().message);
+  return Outcome::success();
 }
 
 Outcome DesiredState::get(const std::string& name, StoredDocument* out) const {

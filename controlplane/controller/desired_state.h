@@ -5,7 +5,18 @@
 // written; a document is written atomically, then the bumped version.
 // Readers take an immutable Snapshot (version + composed policy), so a
 // push never sees a half-made change.
-// Thread-safe: every method may be called from any thread.
+// Groups are resolved against the workloads the inventory last gave
+// (set_workloads); the snapshot's policy is always resolved
+// (cp::fully_resolved). A workload change that moves any group's members
+// is a new version, persisted like a document change; one that moves none
+// changes nothing. The workloads are not persisted (the orchestrator
+// re-sends them): after a restart groups resolve against no workloads
+// under the stored version, and the first workload set that differs from
+// the members that version was made with (the digest is persisted) is a
+// new version.
+// Thread-safe: every method may be called from any thread. It takes only
+// its own mutex and calls nothing that locks (the Inventory is read by the
+// caller before set_workloads), so no lock order arises.
 
 #include <cstdint>
 #include <map>
@@ -15,6 +26,7 @@
 #include <vector>
 
 #include "controlplane/compiler/compiled_policy.h"
+#include "controlplane/compiler/group_resolution.h"
 #include "controlplane/controller/outcome.h"
 #include "controlplane/controller/version_store.h"
 
@@ -28,7 +40,12 @@ struct StoredDocument {
 
 struct Snapshot {
   uint64_t version = 0;
-  cp::CompiledPolicy policy;  // origin "controller:<version>"
+  cp::CompiledPolicy policy;  // resolved; origin "controller:<version>"
+  // Rules left out because they match nothing (a group without members)
+  // and signature rules outside the supported subset, as
+  // "file:line: warning: ...".
+  std::vector<std::string> warnings;
+  std::string membership;  // digest of the groups' members; "" without groups
 };
 
 class DesiredState {
@@ -43,7 +60,8 @@ class DesiredState {
 
   struct ApplyResult {
     uint64_t version = 0;
-    uint32_t rules = 0;
+    uint32_t rules = 0;                 // in the resolved composition
+    std::vector<std::string> warnings;  // as Snapshot::warnings, for the composition with this document
   };
   // Creates or replaces a document. Composition errors go to *errors (and
   // the Outcome is kInvalidArgument, its message every error joined by
@@ -54,6 +72,11 @@ class DesiredState {
   Outcome get(const std::string& name, StoredDocument* out) const;
   std::vector<StoredDocument> list() const;
 
+  // The workloads groups resolve against (the inventory at `generation`;
+  // a generation older than one already given is ignored). *bumped: the
+  // members of some group moved, so there is a new version.
+  Outcome set_workloads(uint64_t generation, std::vector<cp::LabeledAddress> workloads, bool* bumped);
+
   // An appliance runs `seen` > the desired version (this controller's state
   // was lost or restored from a backup): continue above it. Returns the
   // desired version afterwards.
@@ -63,15 +86,27 @@ class DesiredState {
 
  private:
   explicit DesiredState(std::string dir) : dir_(std::move(dir)) {}
+  // A composition of the documents, before group resolution.
+  struct Composed {
+    cp::CompiledPolicy policy;
+    std::vector<std::string> warnings;
+  };
   static std::string digest(const std::map<std::string, std::string>& docs);
-  Outcome commit_locked(std::map<std::string, std::string> docs, cp::CompiledPolicy policy, const std::string& changed,
-                        bool removed);
+  static Result<Composed> compose(const std::map<std::string, std::string>& docs, std::vector<std::string>* errors);
+  // `composed` resolved against workloads_; version and origin unset.
+  Result<std::shared_ptr<Snapshot>> resolve_locked(const Composed& composed) const;
+  void publish_locked(std::shared_ptr<Snapshot> snap);
+  Outcome commit_locked(std::map<std::string, std::string> docs, Composed composed, std::shared_ptr<Snapshot> snap,
+                        const std::string& changed, bool removed);
 
   const std::string dir_;
   mutable std::mutex mu_;
   std::map<std::string, std::string> docs_;  // guarded by mu_: name -> YAML text
-  VersionState state_;                       // guarded by mu_
-  std::shared_ptr<const Snapshot> snapshot_; // guarded by mu_
+  Composed composed_;                        // guarded by mu_: docs_ composed, unresolved
+  std::vector<cp::LabeledAddress> workloads_;  // guarded by mu_
+  uint64_t workloads_generation_ = 0;          // guarded by mu_
+  VersionState state_;                         // guarded by mu_
+  std::shared_ptr<const Snapshot> snapshot_;   // guarded by mu_
 };
 
 }  // namespace rampart::controller

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "controlplane/api/request_checks.h"
+#include "controlplane/compiler/cidr.h"
 
 namespace rampart::controller {
 
@@ -57,6 +58,19 @@ rampart::dataplane::v1::UpdateIdentitiesRequest Inventory::full_update() const {
 uint64_t Inventory::generation() const {
   std::lock_guard<std::mutex> lock(mu_);
   return generation_;
+}
+
+std::vector<cp::LabeledAddress> Inventory::labeled_addresses(uint64_t* generation) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<cp::LabeledAddress> out;
+  for (const auto& [ip, w] : by_ip_) {
+    std::string why;
+    auto host = cp::parse_cidr(ip, &why);  // validated by upsert
+    if (!host) continue;
+    out.push_back({*host, {w.labels().begin(), w.labels().end()}});
+  }
+  *generation = generation_;
+  return out;
 }
 
 }  // namespace rampart::controller

@@ -14,6 +14,7 @@
 
 #include "appliance.pb.h"
 #include "controller.pb.h"
+#include "controlplane/compiler/group_resolution.h"
 #include "controlplane/controller/outcome.h"
 
 namespace rampart::controller {
@@ -26,6 +27,9 @@ class Inventory {
   // Every binding and every removal: what an appliance needs to catch up.
   rampart::dataplane::v1::UpdateIdentitiesRequest full_update() const;
   uint64_t generation() const;
+  // What groups resolve against (DesiredState::set_workloads), with the
+  // generation it belongs to, read under one lock.
+  std::vector<cp::LabeledAddress> labeled_addresses(uint64_t* generation) const;
 
  private:
   mutable std::mutex mu_;

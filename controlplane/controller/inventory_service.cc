@@ -1,5 +1,7 @@
 #include "controlplane/controller/inventory_service.h"
 
+#include <fmt/format.h>
+
 namespace rampart::controller {
 
 grpc::Status InventoryService::UpsertWorkloads(grpc::ServerContext*, const rampart::v1::UpsertWorkloadsRequest* req,
@@ -11,7 +13,20 @@ grpc::Status InventoryService::UpsertWorkloads(grpc::ServerContext*, const rampa
     if (l->reachable()) l->sync_identities();
   }
   resp->set_workloads(count);
-  return grpc::Status::OK;
+  // Read the inventory, then hand it over: never both locks at once.
+  uint64_t generation = 0;
+  auto workloads = inventory_.labeled_addresses(&generation);
+  bool bumped = false;
+  const Outcome moved = state_.set_workloads(generation, std::move(workloads), &bumped);
+  if (bumped) {
+    const auto snap = state_.snapshot();
+    fmt::print(stderr, "rampart-controller: the inventory moved group members: policy version {}\n", snap->version);
+    for (const auto& w : snap->warnings) fmt::print(stderr, "rampart-controller: {}\n", w);
+    fleet_.wake_all();
+  }
+  // The workloads are in; a version file that could not be written is
+  // the state directory's problem, reported like for a document change.
+  return to_status(moved);
 }
 
 grpc::Status InventoryService::ListWorkloads(grpc::ServerContext*, const rampart::v1::ListWorkloadsRequest*,

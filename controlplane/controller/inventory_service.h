@@ -1,9 +1,12 @@
 #pragma once
 // InventoryService of the public API: workload bindings in, forwarded at
-// once to every reachable appliance (the sync threads catch up the others).
+// once to every reachable appliance (the sync threads catch up the others),
+// and given to DesiredState, whose groups resolve against them: a change
+// that moves group members is a new policy version, pushed at once.
 // Served from gRPC's sync server threads.
 
 #include "controller.grpc.pb.h"
+#include "controlplane/controller/desired_state.h"
 #include "controlplane/controller/fleet.h"
 #include "controlplane/controller/inventory.h"
 
@@ -11,7 +14,8 @@ namespace rampart::controller {
 
 class InventoryService final : public rampart::v1::InventoryService::Service {
  public:
-  InventoryService(Inventory& inventory, Fleet& fleet) : inventory_(inventory), fleet_(fleet) {}
+  InventoryService(Inventory& inventory, DesiredState& state, Fleet& fleet)
+      : inventory_(inventory), state_(state), fleet_(fleet) {}
 
   grpc::Status UpsertWorkloads(grpc::ServerContext* ctx, const rampart::v1::UpsertWorkloadsRequest* req,
                                rampart::v1::UpsertWorkloadsResponse* resp) override;
@@ -20,6 +24,7 @@ class InventoryService final : public rampart::v1::InventoryService::Service {
 
  private:
   Inventory& inventory_;
+  DesiredState& state_;
   Fleet& fleet_;
 };
 

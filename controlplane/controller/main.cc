@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   std::atomic<bool> stopping{false};
   PolicyService policy_svc(**state, fleet);
   FleetService fleet_svc(**state, fleet);
-  InventoryService inventory_svc(inventory, fleet);
+  InventoryService inventory_svc(inventory, **state, fleet);
   TelemetryService telemetry_svc(fleet, stopping);
   auto server = api::start_server(opts->listen, {&policy_svc, &fleet_svc, &inventory_svc, &telemetry_svc});
   if (!server) {
@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
              opts->listen.unix_socket.empty() ? "" : "unix:" + opts->listen.unix_socket,
              !opts->listen.unix_socket.empty() && !opts->listen.tcp.empty() ? " and " : "",
              opts->listen.tcp.empty() ? "" : fmt::format("{} (port {})", opts->listen.tcp, server->tcp_port));
+  for (const auto& w : (*state)->snapshot()->warnings) fmt::print(stderr, "rampart-controller: {}\n", w);
   int sig = 0;
   sigwait(&sigs, &sig);
   fmt::print(stderr, "rampart-controller: {}, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");

@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "controlplane/compiler/group_resolution.h"
 #include "controlplane/compiler/policy_compiler.h"
+#include "controlplane/compiler/signature_set_check.h"
 
 namespace rampart::controller {
 namespace {
@@ -19,27 +21,32 @@ struct Setter {
 
 bool valid_document_name(std::string_view name) { return cp::valid_policy_name(name); }
 
-Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors) {
+Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors,
+                                          std::vector<std::string>* warnings) {
   std::sort(documents.begin(), documents.end(),
             [](const DocumentText& a, const DocumentText& b) { return a.name < b.name; });
   const std::size_t before = errors->size();
   cp::CompiledPolicy out;  // the v0 defaults: allow, non-IP allow
   out.origin = "controller";
+  // The controller is authoritative for signature sets: the fleet runs
+  // exactly the sets the documents define, possibly none.
+  out.has_signature_sets = true;
   std::optional<Setter> default_action_by, non_ip_by;
-  std::map<std::string, std::string> rule_at;  // name -> where it is defined
+  std::map<std::string, std::string> rule_at, group_at, set_at;  // name -> where it is defined
+  auto unique = [&](const char* what, const std::string& name, const std::string& here,
+                    std::map<std::string, std::string>& at) {
+    auto [it, fresh] = at.emplace(name, here);
+    if (!fresh) {
+      errors->push_back(fmt::format("{}: error: duplicate {} name '{}': also defined at {} ({} names are unique "
+                                    "across documents)",
+                                    here, what, name, it->second, what));
+    }
+    return fresh;
+  };
   for (const auto& doc : documents) {
     const std::string file = doc.name + ".yaml";
     auto compiled = cp::compile_policy_yaml(doc.yaml, file, errors);
     if (!compiled) continue;
-    // TODO(rampart): resolution against the inventory; until then refuse
-    // what cannot be resolved (an empty src/dst would read as "any").
-    if (!compiled->group_definitions.empty() || !compiled->signature_sets.empty() ||
-        std::any_of(compiled->rules.begin(), compiled->rules.end(),
-                    [](const cp::CompiledRule& r) { return !r.src_groups.empty() || !r.dst_groups.empty(); })) {
-      errors->push_back(fmt::format("{}: error: groups and signature sets are not supported by this controller yet",
-                                    file));
-      continue;
-    }
     // Where the document sets default_action / non_ip and names its rules
     // comes from the compiler: the YAML is parsed once.
     auto claim = [&](const std::string& here, const char* key, std::optional<Setter>* by) {
@@ -63,16 +70,19 @@ Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, s
         r.name = fmt::format("{}.rule-{}", doc.name, i + 1);
         here = r.source;
       }
-      auto [it, fresh] = rule_at.emplace(r.name, here);
-      if (!fresh) {
-        errors->push_back(fmt::format("{}: error: duplicate rule name '{}': also defined at {} (rule names are "
-                                      "unique across documents)",
-                                      here, r.name, it->second));
-        continue;
-      }
-      out.rules.push_back(std::move(r));
+      if (unique("rule", r.name, here, rule_at)) out.rules.push_back(std::move(r));
+    }
+    for (auto& g : compiled->group_definitions) {
+      if (unique("group", g.name, g.name_at, group_at)) out.group_definitions.push_back(std::move(g));
+    }
+    for (auto& set : compiled->signature_sets) {
+      if (unique("signature set", set.name, set.source, set_at)) out.signature_sets.push_back(std::move(set));
     }
   }
+  // References may point into another document: checked on the whole.
+  if (errors->size() == before) cp::check_group_references(out, errors);
+  std::vector<std::string> ignored;
+  cp::check_signature_sets(out, errors, warnings != nullptr ? warnings : &ignored);
   const std::size_t n = errors->size() - before;
   if (n != 0) return Error{fmt::format("{} error{} in the policy documents", n, n == 1 ? "" : "s")};
   return out;

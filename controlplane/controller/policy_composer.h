@@ -6,7 +6,13 @@
 // document; unset, they keep the policy v0 defaults (allow, allow). Rule
 // names are unique across documents; a rule without a name is called
 // "DOC.rule-N" (N counts from 1 within its document) so that unnamed rules
-// of different documents do not collide. Pure function; any thread.
+// of different documents do not collide. Groups and signature sets are
+// gathered from every document (names unique across documents); a rule may
+// refer to a group another document defines. The result is NOT resolved
+// (group_resolution.h: DesiredState resolves it against the inventory) and
+// always has has_signature_sets (the controller is authoritative). The
+// signature sets are checked with the signature parser. Pure function;
+// any thread.
 
 #include <string>
 #include <string_view>
@@ -26,6 +32,9 @@ struct DocumentText {
 bool valid_document_name(std::string_view name);
 
 // On failure every error is appended to *errors and the Error counts them.
-Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors);
+// Warnings (signature rules outside the supported subset) go to *warnings
+// when given.
+Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors,
+                                          std::vector<std::string>* warnings = nullptr);
 
 }  // namespace rampart::controller

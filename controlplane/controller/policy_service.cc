@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "controlplane/compiler/cidr.h"
+
 namespace rampart::controller {
 
 grpc::Status PolicyService::ApplyPolicy(grpc::ServerContext*, const rampart::v1::ApplyPolicyRequest* req,
@@ -20,6 +22,7 @@ grpc::Status PolicyService::ApplyPolicy(grpc::ServerContext*, const rampart::v1:
   if (!o.ok()) return to_status(o);
   resp->set_version(r.version);
   resp->set_rules(r.rules);
+  for (auto& w : r.warnings) resp->add_warnings(std::move(w));
   if (!req->dry_run()) fleet_.wake_all();
   return grpc::Status::OK;
 }
@@ -65,6 +68,19 @@ grpc::Status PolicyService::GetPolicyStatus(grpc::ServerContext*, const rampart:
   resp->set_desired_version(desired);
   resp->set_appliances(static_cast<uint32_t>(fleet_.links().size()));
   resp->set_appliances_in_sync(in_sync);
+  const auto snap = state_.snapshot();
+  for (const auto& g : snap->policy.groups) {
+    auto* gs = resp->add_groups();
+    gs->set_name(g.name);
+    gs->set_mode(cp::group_mode_name(g.mode));
+    for (const auto& c : g.members) gs->add_members(cp::format_cidr(c));
+    gs->set_source(g.source);
+    for (const auto& d : snap->policy.group_definitions) {
+      if (d.name != g.name) continue;
+      for (const auto& [k, v] : d.selector) (*gs->mutable_selector())[k] = v;
+    }
+  }
+  for (const auto& w : snap->warnings) resp->add_warnings(w);
   return grpc::Status::OK;
 }
 

@@ -38,6 +38,8 @@ Result<VersionState> load_version_state(const std::string& dir) {
     ls >> kind;
     if (kind == "digest") {
       ls >> s.digest;
+    } else if (kind == "groups") {
+      ls >> s.membership;
     } else if (kind == "doc" && (ls >> name >> v)) {
       s.document_versions[name] = v;
     } else {
@@ -50,6 +52,7 @@ Result<VersionState> load_version_state(const std::string& dir) {
 Result<Ok> save_version_state(const std::string& dir, const VersionState& s) {
   std::string text = fmt::format("{}\n", s.version);
   if (!s.digest.empty()) text += fmt::format("digest {}\n", s.digest);
+  if (!s.membership.empty()) text += fmt::format("groups {}\n", s.membership);
   for (const auto& [name, v] : s.document_versions) text += fmt::format("doc {} {}\n", name, v);
   return write_file_atomic(dir + "/" + kVersionFile, text);
 }

@@ -5,7 +5,9 @@
 // then "digest HEX" (of the documents that version describes, so documents
 // edited while the controller was down still produce a new version) and
 // one "doc NAME VERSION" line per document (the version it last changed
-// in). A missing file means version 1 and no documents.
+// in), and "groups HEX" (digest of the groups' members) when the
+// documents define groups. A missing file means version 1 and no
+// documents.
 // Cold; the caller serialises access.
 
 #include <cstdint>
@@ -20,6 +22,9 @@ struct VersionState {
   uint64_t version = 1;
   std::string digest;
   std::map<std::string, uint64_t> document_versions;
+  // Digest of the groups' resolved members that version was made with
+  // ("" without groups): an inventory that moves them is a new version.
+  std::string membership;
 };
 
 inline constexpr const char* kVersionFile = ".rampart-version";

@@ -8,6 +8,7 @@
 
 #include "appliance.grpc.pb.h"
 #include "controlplane/api/policy_proto.h"
+#include "controlplane/compiler/group_resolution.h"
 #include "controlplane/compiler/policy_compiler.h"
 #include "controlplane/ctl/event_format.h"
 
@@ -122,7 +123,12 @@ int apply(const Client& c, dv1::Appliance::Stub& stub) {
     return kExitRequest;
   }
   std::vector<std::string> errors;
+  // As rampartd --policy would: static groups resolved, selector groups
+  // refused (they need the controller's inventory).
   auto policy = cp::compile_policy_yaml(*text, c.args.file, &errors);
+  if (policy) {
+    if (auto r = cp::resolve_static_groups(*policy, &errors); !r) policy = r.error();
+  }
   if (!policy) {
     for (const auto& e : errors) fmt::print(stderr, "{}\n", e);
     return kExitRequest;

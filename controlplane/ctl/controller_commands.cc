@@ -63,8 +63,14 @@ int apply(const Client& c) {
                    {"version", resp.version()}, {"rules", resp.rules()}};
     j["errors"] = ordered_json::array();
     for (const auto& e : resp.errors()) j["errors"].push_back(e);
+    j["warnings"] = ordered_json::array();
+    for (const auto& w : resp.warnings()) j["warnings"].push_back(w);
     print_json(j);
-  } else if (!resp.errors().empty()) {
+    return resp.errors().empty() ? kExitOk : kExitRequest;
+  }
+  // Raw, one per line, like compiler errors (editors and CI annotate them).
+  for (const auto& w : resp.warnings()) fmt::print(stderr, "{}\n", w);
+  if (!resp.errors().empty()) {
     for (const auto& e : resp.errors()) fmt::print(stderr, "{}\n", e);
   } else if (c.args.dry_run) {
     fmt::print("{}: valid; the composed policy would have {} rule{} (policy version {} unchanged)\n", name,
@@ -139,12 +145,31 @@ int status(const Client& c) {
   const auto s = v1::PolicyService::NewStub(c.channel)->GetPolicyStatus(&ctx, v1::GetPolicyStatusRequest(), &st);
   if (!s.ok()) return c.fail(s);
   if (c.args.json) {
-    print_json(ordered_json{{"desired_version", st.desired_version()},
-                            {"appliances", st.appliances()},
-                            {"appliances_in_sync", st.appliances_in_sync()}});
+    ordered_json j{{"desired_version", st.desired_version()},
+                   {"appliances", st.appliances()},
+                   {"appliances_in_sync", st.appliances_in_sync()},
+                   {"groups", ordered_json::array()},
+                   {"warnings", ordered_json::array()}};
+    for (const auto& g : st.groups()) {
+      ordered_json selector = ordered_json::object();
+      for (const auto& [k, v] : g.selector()) selector[k] = v;
+      j["groups"].push_back({{"name", g.name()},
+                             {"mode", g.mode()},
+                             {"selector", selector},
+                             {"members", std::vector<std::string>(g.members().begin(), g.members().end())},
+                             {"source", g.source()}});
+    }
+    for (const auto& w : st.warnings()) j["warnings"].push_back(w);
+    print_json(j);
   } else {
     fmt::print("desired version:  {}\nappliances:       {}\nin sync:          {}\n", st.desired_version(),
                st.appliances(), st.appliances_in_sync());
+    for (const auto& g : st.groups()) {
+      std::string members;
+      for (const auto& m : g.members()) members += (members.empty() ? "" : " ") + m;
+      fmt::print("group {} ({}, {}): {}\n", g.name(), g.mode(), g.source(), members.empty() ? "no members" : members);
+    }
+    for (const auto& w : st.warnings()) fmt::print("{}\n", w);
   }
   return kExitOk;
 }

@@ -6,8 +6,11 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
+
+#include "controlplane/compiler/cidr.h"
 
 namespace rampart::controller {
 namespace {
@@ -15,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 class DesiredStateTest : public ::testing::Test {
- protected:
+ public:
   void SetUp() override {
     char tmpl[] = "/tmp/rampart-desired-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
@@ -181,6 +184,164 @@ TEST_F(DesiredStateTest, CorruptVersionFileIsAnError) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message.find(".rampart-version:1: 'banana' is not a policy version"), std::string::npos)
       << s.error().message;
+}
+
+cp::LabeledAddress workload(const char* ip, std::map<std::string, std::string> labels) {
+  std::string why;
+  return {*cp::parse_cidr(ip, &why), std::move(labels)};
+}
+
+constexpr const char* kGroups = "groups:\n  - name: web\n    selector: {app: web}\n    mode: monitor\n"
+                                "rules:\n  - name: to-web\n    action: allow\n    dst: group:web\n";
+
+TEST_F(DesiredStateTest, SnapshotIsResolvedAndEmptyGroupRulesAreReported) {
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  std::vector<std::string> errors;
+  DesiredState::ApplyResult r;
+  ASSERT_TRUE(s->apply("web", kGroups, true, &errors, &r).ok());
+  EXPECT_EQ(r.rules, 0u);  // no workload yet: to-web matches nothing
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_EQ(r.warnings[0],
+            "web.yaml:6: warning: rule 'to-web' is inactive (left out, it matches nothing): dst group 'web' has no "
+            "members");
+  ASSERT_TRUE(s->apply("web", kGroups, false, &errors, &r).ok());
+  EXPECT_EQ(r.version, 2u);
+  const auto snap = s->snapshot();
+  EXPECT_TRUE(cp::fully_resolved(snap->policy));
+  EXPECT_TRUE(snap->policy.rules.empty());  // never an empty dst, which would be "any"
+  ASSERT_EQ(snap->policy.groups.size(), 1u);
+  EXPECT_EQ(snap->policy.groups[0].mode, cp::GroupMode::kMonitor);
+  EXPECT_TRUE(snap->policy.has_signature_sets);
+  EXPECT_EQ(snap->warnings, r.warnings);
+}
+
+TEST_F(DesiredStateTest, InventoryChangesThatMoveMembersBumpTheVersion) {
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  std::vector<std::string> errors;
+  DesiredState::ApplyResult r;
+  ASSERT_TRUE(s->apply("web", kGroups, false, &errors, &r).ok());
+  ASSERT_EQ(s->version(), 2u);
+  bool bumped = false;
+  // A workload the selector does not take: no member moves.
+  ASSERT_TRUE(s->set_workloads(1, {workload("198.18.1.9", {{"app", "db"}})}, &bumped).ok());
+  EXPECT_FALSE(bumped);
+  EXPECT_EQ(s->version(), 2u);
+  // One that it takes: a new version, with the rule active again.
+  ASSERT_TRUE(s->set_workloads(2, {workload("198.18.1.9", {{"app", "db"}}), workload("198.18.1.10", {{"app", "web"}})},
+                               &bumped)
+                  .ok());
+  EXPECT_TRUE(bumped);
+  EXPECT_EQ(s->version(), 3u);
+  auto snap = s->snapshot();
+  EXPECT_EQ(snap->version, 3u);
+  EXPECT_EQ(snap->policy.origin, "controller:3");
+  ASSERT_EQ(snap->policy.rules.size(), 1u);
+  ASSERT_EQ(snap->policy.rules[0].dst.size(), 1u);
+  EXPECT_EQ(cp::format_cidr(snap->policy.rules[0].dst[0]), "198.18.1.10/32");
+  EXPECT_TRUE(snap->warnings.empty());
+  // Labels changed elsewhere, same members: no new version.
+  ASSERT_TRUE(s->set_workloads(3, {workload("198.18.1.10", {{"app", "web"}, {"team", "x"}})}, &bumped).ok());
+  EXPECT_FALSE(bumped);
+  EXPECT_EQ(s->version(), 3u);
+  // An older generation (a racing call) is ignored.
+  ASSERT_TRUE(s->set_workloads(1, {}, &bumped).ok());
+  EXPECT_FALSE(bumped);
+  EXPECT_EQ(s->snapshot()->policy.rules.size(), 1u);
+  // The member leaves: a new version, the rule left out again.
+  ASSERT_TRUE(s->set_workloads(4, {}, &bumped).ok());
+  EXPECT_TRUE(bumped);
+  EXPECT_EQ(s->version(), 4u);
+  EXPECT_TRUE(s->snapshot()->policy.rules.empty());
+  s.reset();
+  auto again = open_ok();  // persisted like a document change
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->version(), 4u);
+  StoredDocument d;
+  ASSERT_TRUE(again->get("web", &d).ok());
+  EXPECT_EQ(d.version, 2u);  // the document itself did not change
+}
+
+TEST_F(DesiredStateTest, RestartWithoutGroupsNeverBumpsOnInventory) {
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  std::vector<std::string> errors;
+  DesiredState::ApplyResult r;
+  ASSERT_TRUE(s->apply("edge", "rules:\n  - action: allow\n    dst: 198.18.1.0/24\n", false, &errors, &r).ok());
+  s.reset();
+  auto again = open_ok();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->version(), 2u);
+  bool bumped = true;
+  ASSERT_TRUE(again->set_workloads(1, {workload("198.18.1.10", {{"app", "web"}})}, &bumped).ok());
+  EXPECT_FALSE(bumped);
+  EXPECT_EQ(again->version(), 2u);
+}
+
+// Version 3: kGroups applied (2), then `web` joined the group (3); the
+// controller then stops.
+void run_until_stopped(DesiredStateTest& t, const cp::LabeledAddress& web) {
+  auto s = t.open_ok();
+  ASSERT_TRUE(s);
+  std::vector<std::string> errors;
+  DesiredState::ApplyResult r;
+  ASSERT_TRUE(s->apply("web", kGroups, false, &errors, &r).ok());
+  bool bumped = false;
+  ASSERT_TRUE(s->set_workloads(1, {web}, &bumped).ok());
+  ASSERT_TRUE(bumped);
+  ASSERT_EQ(s->version(), 3u);
+}
+
+TEST_F(DesiredStateTest, RestartThenTheInventoryComesBack) {
+  const auto web = workload("198.18.1.10", {{"app", "web"}});
+  run_until_stopped(*this, web);
+  auto s = open_ok();  // no inventory yet: same version, empty group
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->version(), 3u);
+  EXPECT_TRUE(s->snapshot()->policy.rules.empty());
+  bool bumped = false;
+  // The same workloads again: the members match what version 3 was made
+  // with, but the published snapshot had none, so appliances restarted in
+  // between may run an empty group: a new version.
+  ASSERT_TRUE(s->set_workloads(1, {web}, &bumped).ok());
+  EXPECT_TRUE(bumped);
+  EXPECT_EQ(s->version(), 4u);
+  EXPECT_EQ(s->snapshot()->policy.rules.size(), 1u);
+  ASSERT_TRUE(s->set_workloads(2, {web}, &bumped).ok());
+  EXPECT_FALSE(bumped);
+}
+
+TEST_F(DesiredStateTest, RestartThenAnInventoryWithoutMembers) {
+  run_until_stopped(*this, workload("198.18.1.10", {{"app", "web"}}));
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->version(), 3u);
+  bool bumped = false;
+  // Nothing matches now, like the snapshot at start, but version 3 had a
+  // member (the persisted digest says so): the appliances must drop it.
+  ASSERT_TRUE(s->set_workloads(1, {workload("198.18.1.11", {{"app", "db"}})}, &bumped).ok());
+  EXPECT_TRUE(bumped);
+  EXPECT_EQ(s->version(), 4u);
+}
+
+TEST_F(DesiredStateTest, RemovingTheDocumentThatDefinesAReferencedGroupIsRefused) {
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  std::vector<std::string> errors;
+  DesiredState::ApplyResult r;
+  ASSERT_TRUE(s->apply("groups", "groups:\n  - name: web\n    cidrs: 198.18.1.0/24\n", false, &errors, &r).ok());
+  ASSERT_TRUE(s->apply("rules", "rules:\n  - name: r\n    action: deny\n    src: group:web\n", false, &errors, &r)
+                  .ok());
+  ASSERT_EQ(s->snapshot()->policy.rules.size(), 1u);
+  EXPECT_EQ(cp::format_cidr(s->snapshot()->policy.rules[0].src[0]), "198.18.1.0/24");
+  uint64_t v = 0;
+  const Outcome o = s->remove("groups", &v);
+  EXPECT_EQ(o.code, Outcome::Code::kInvalidArgument);
+  EXPECT_NE(o.message.find("rules.yaml:4:10: error: rule 'r' refers to group 'web', which is not defined"),
+            std::string::npos)
+      << o.message;
+  EXPECT_EQ(s->version(), 3u);
 }
 
 }  // namespace

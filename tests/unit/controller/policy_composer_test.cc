@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "controlplane/compiler/group_resolution.h"
+
 namespace rampart::controller {
 namespace {
 
@@ -87,6 +89,59 @@ TEST(PolicyComposer, UnnamedRulesGetTheDocumentName) {
   ASSERT_EQ(p->rules.size(), 2u);
   EXPECT_EQ(p->rules[0].name, "a.rule-1");
   EXPECT_EQ(p->rules[1].name, "b.rule-1");
+}
+
+TEST(PolicyComposer, GroupInOneDocumentRuleInAnother) {
+  std::vector<std::string> errors;
+  auto p = compose_policy({{"groups", "groups:\n  - name: web\n    selector: {app: web}\n    mode: monitor\n"},
+                           {"rules", "rules:\n  - name: to-web\n    action: allow\n    dst: group:web\n"}},
+                          &errors);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  ASSERT_EQ(p->group_definitions.size(), 1u);
+  EXPECT_EQ(p->group_definitions[0].source, "groups.yaml:2");
+  ASSERT_EQ(p->rules.size(), 1u);
+  ASSERT_EQ(p->rules[0].dst_groups.size(), 1u);  // resolution is DesiredState's
+  EXPECT_FALSE(cp::fully_resolved(*p));
+  EXPECT_TRUE(p->has_signature_sets);  // the controller is authoritative: no sets means none
+  EXPECT_TRUE(p->signature_sets.empty());
+}
+
+TEST(PolicyComposer, UnknownGroupIsReportedAtTheReference) {
+  std::vector<std::string> errors;
+  auto p = compose_policy({{"a", "groups:\n  - name: web\n    cidrs: 198.18.1.0/24\n"},
+                           {"b", "rules:\n  - name: r\n    action: allow\n    src: [198.18.0.0/24, group:wbe]\n"}},
+                          &errors);
+  ASSERT_FALSE(p.ok());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0], "b.yaml:4:26: error: rule 'r' refers to group 'wbe', which is not defined");
+}
+
+TEST(PolicyComposer, DuplicateGroupsAndSignatureSetsAcrossDocuments) {
+  std::vector<std::string> errors;
+  auto p = compose_policy({{"a", "groups:\n  - name: web\n    cidrs: 198.18.1.0/24\nsignature_sets:\n  - name: s\n"
+                                 "    rules: '# none'\n"},
+                           {"b", "signature_sets:\n  - name: s\n    rules: '# none'\ngroups:\n  - name: web\n"
+                                 "    selector: {app: web}\n"}},
+                          &errors);
+  ASSERT_FALSE(p.ok());
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0],
+            "b.yaml:5:11: error: duplicate group name 'web': also defined at a.yaml:2:11 (group names are unique "
+            "across documents)");
+  EXPECT_EQ(errors[1],
+            "b.yaml:2: error: duplicate signature set name 's': also defined at a.yaml:5 (signature set names are "
+            "unique across documents)");
+}
+
+TEST(PolicyComposer, BrokenSignatureSetIsRefused) {
+  std::vector<std::string> errors;
+  auto p = compose_policy({{"sigs", "signature_sets:\n  - name: web-extra\n    rules: |\n"
+                                    "      alert http any any -> any any (msg:\"x\"; content:\"a\"; sid:1;)\n"
+                                    "      alert http any any -> any any (msg:\"x\"; content:\"a\"; sid:1;)\n"}},
+                          &errors);
+  ASSERT_FALSE(p.ok());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].rfind("sigs.yaml:5: error: web-extra:2: duplicate sid 1", 0), 0u) << errors[0];
 }
 
 TEST(PolicyComposer, DocumentNames) {
