@@ -12,8 +12,9 @@ namespace rampart::cp {
 namespace {
 
 // The parser reports "SET:LINE: error: message" (SET is the origin we gave
-// it, a set name, which has no ':'); rewritten as "DOC:LINE': error:
-// SET:LINE: message", DOC:LINE' being the rule's place in the document.
+// it, a set name, which has no ':') or "SET:LINE: unsupported: message";
+// rewritten as "DOC:LINE': error: SET:LINE: [unsupported: ]message",
+// DOC:LINE' being the rule's place in the document.
 std::string relocate(const std::string& msg, const std::map<std::string, const SignatureSetText*>& sets,
                      std::string_view kind) {
   const auto c1 = msg.find(':');
@@ -31,15 +32,12 @@ std::string relocate(const std::string& msg, const std::map<std::string, const S
   std::string rest = msg.substr(c2 + 1);  // " error: message" / " unsupported: message"
   const std::string tag = fmt::format(" {}: ", kind);
   if (rest.rfind(tag, 0) == 0) rest = rest.substr(tag.size());
-  const char* severity = kind == "error" ? "error" : "warning";
-  return fmt::format("{}: {}: {}{}: {}", where, severity, msg.substr(0, c2), kind == "error" ? "" : " unsupported",
-                     rest);
+  return fmt::format("{}: error: {}: {}{}", where, msg.substr(0, c2), kind == "error" ? "" : "unsupported: ", rest);
 }
 
 }  // namespace
 
-void check_signature_sets(const CompiledPolicy& policy, std::vector<std::string>* errors,
-                          std::vector<std::string>* warnings) {
+void check_signature_sets(const CompiledPolicy& policy, std::vector<std::string>* errors) {
   const SignatureVars vars = SignatureVars::defaults();
   SignatureSet all;
   std::map<std::string, const SignatureSetText*> by_name;
@@ -48,7 +46,7 @@ void check_signature_sets(const CompiledPolicy& policy, std::vector<std::string>
     parse_signatures(set.text, set.name, vars, all);
   }
   for (const auto& e : all.errors) errors->push_back(relocate(e, by_name, "error"));
-  for (const auto& u : all.unsupported) warnings->push_back(relocate(u, by_name, "unsupported"));
+  for (const auto& u : all.unsupported) errors->push_back(relocate(u, by_name, "unsupported"));
 }
 
 }  // namespace rampart::cp

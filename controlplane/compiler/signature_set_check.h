@@ -13,13 +13,14 @@
 namespace rampart::cp {
 
 // Every set is parsed with SignatureVars::defaults() as one rule set (sids
-// are unique across sets). A rule that is not valid syntax, or a duplicate
-// sid, is an error; a valid rule outside the supported subset is a
-// warning. Each names the document line and the set's own line:
+// are unique across sets). A rule that is not valid syntax, a duplicate
+// sid, and a valid rule outside the supported subset are all errors (the
+// appliance refuses a policy with any of them). Each names the document
+// line and the set's own line:
 //   "web.yaml:15: error: web-extra:2: <message>"
+//   "web.yaml:16: error: web-extra:3: unsupported: <message>"
 // (web.yaml:15 is where that rule is in the document when the text is a
 // block scalar, else the line that defines the set).
-void check_signature_sets(const CompiledPolicy& policy, std::vector<std::string>* errors,
-                          std::vector<std::string>* warnings);
+void check_signature_sets(const CompiledPolicy& policy, std::vector<std::string>* errors);
 
 }  // namespace rampart::cp

@@ -66,25 +66,15 @@ std::string DesiredState::digest(const std::map<std::string, std::string>& docs)
   return f.hex();
 }
 
-Result<DesiredState::Composed> DesiredState::compose(const std::map<std::string, std::string>& docs,
-                                                     std::vector<std::string>* errors) {
-  Composed c;
-  auto policy = compose_policy(as_documents(docs), errors, &c.warnings);
-  if (!policy) return policy.error();
-  c.policy = std::move(*policy);
-  return c;
-}
-
-Result<std::shared_ptr<Snapshot>> DesiredState::resolve_locked(const Composed& composed) const {
+Result<std::shared_ptr<Snapshot>> DesiredState::resolve_locked(const cp::CompiledPolicy& composed) const {
   auto snap = std::make_shared<Snapshot>();
-  snap->policy = composed.policy;
+  snap->policy = composed;
   std::vector<cp::InactiveRule> inactive;
   // compose_policy checked every reference, so this cannot fail; if it
   // did, nothing unresolved is published.
   auto r = cp::resolve_groups(snap->policy, workloads_, &inactive);
   if (!r) return r.error();
   for (const auto& i : inactive) snap->warnings.push_back(cp::format_inactive(i, "warning"));
-  snap->warnings.insert(snap->warnings.end(), composed.warnings.begin(), composed.warnings.end());
   snap->membership = membership_digest(snap->policy);
   return snap;
 }
@@ -124,7 +114,7 @@ Result<std::unique_ptr<DesiredState>> DesiredState::open(const std::string& dir,
   }
   if (ec) return Error{fmt::format("cannot list {}: {}", dir, ec.message())};
   if (!errors->empty()) return Error{fmt::format("{}: invalid policy documents", dir)};
-  auto composed = compose(s->docs_, errors);
+  auto composed = compose_policy(as_documents(s->docs_), errors);
   if (!composed) return Error{fmt::format("{}: {}", dir, composed.error().message)};
   s->composed_ = std::move(*composed);
   auto snap = s->resolve_locked(s->composed_);  // no workloads yet
@@ -164,7 +154,7 @@ uint64_t DesiredState::version() const {
   return state_.version;
 }
 
-Outcome DesiredState::commit_locked(std::map<std::string, std::string> docs, Composed composed,
+Outcome DesiredState::commit_locked(std::map<std::string, std::string> docs, cp::CompiledPolicy composed,
                                     std::shared_ptr<Snapshot> snap, const std::string& changed, bool removed) {
   const std::string path = fmt::format("{}/{}.yaml", dir_, changed);
   if (removed) {
@@ -205,7 +195,7 @@ Outcome DesiredState::apply(const std::string& name, const std::string& yaml, bo
   std::lock_guard<std::mutex> lock(mu_);
   auto docs = docs_;
   docs[name] = yaml;
-  auto composed = compose(docs, errors);
+  auto composed = compose_policy(as_documents(docs), errors);
   if (!composed) return Outcome::invalid(join(*errors));
   auto snap = resolve_locked(*composed);
   if (!snap) return Outcome::invalid(snap.error().message);
@@ -228,7 +218,7 @@ Outcome DesiredState::remove(const std::string& name, uint64_t* new_version) {
   std::vector<std::string> errors;
   // Removing a document can leave a reference to a group it defined: the
   // composition is checked like any change.
-  auto composed = compose(docs, &errors);
+  auto composed = compose_policy(as_documents(docs), &errors);
   if (!composed) return Outcome::invalid(join(errors));
   auto snap = resolve_locked(*composed);
   if (!snap) return Outcome::invalid(snap.error().message);

@@ -41,9 +41,8 @@ struct StoredDocument {
 struct Snapshot {
   uint64_t version = 0;
   cp::CompiledPolicy policy;  // resolved; origin "controller:<version>"
-  // Rules left out because they match nothing (a group without members)
-  // and signature rules outside the supported subset, as
-  // "file:line: warning: ...".
+  // Rules left out because they match nothing (a group without members),
+  // as "file:line: warning: ...".
   std::vector<std::string> warnings;
   std::string membership;  // digest of the groups' members; "" without groups
 };
@@ -86,23 +85,18 @@ class DesiredState {
 
  private:
   explicit DesiredState(std::string dir) : dir_(std::move(dir)) {}
-  // A composition of the documents, before group resolution.
-  struct Composed {
-    cp::CompiledPolicy policy;
-    std::vector<std::string> warnings;
-  };
   static std::string digest(const std::map<std::string, std::string>& docs);
-  static Result<Composed> compose(const std::map<std::string, std::string>& docs, std::vector<std::string>* errors);
-  // `composed` resolved against workloads_; version and origin unset.
-  Result<std::shared_ptr<Snapshot>> resolve_locked(const Composed& composed) const;
+  // `composed` (compose_policy's output) resolved against workloads_;
+  // version and origin unset.
+  Result<std::shared_ptr<Snapshot>> resolve_locked(const cp::CompiledPolicy& composed) const;
   void publish_locked(std::shared_ptr<Snapshot> snap);
-  Outcome commit_locked(std::map<std::string, std::string> docs, Composed composed, std::shared_ptr<Snapshot> snap,
-                        const std::string& changed, bool removed);
+  Outcome commit_locked(std::map<std::string, std::string> docs, cp::CompiledPolicy composed,
+                        std::shared_ptr<Snapshot> snap, const std::string& changed, bool removed);
 
   const std::string dir_;
   mutable std::mutex mu_;
   std::map<std::string, std::string> docs_;  // guarded by mu_: name -> YAML text
-  Composed composed_;                        // guarded by mu_: docs_ composed, unresolved
+  cp::CompiledPolicy composed_;              // guarded by mu_: docs_ composed, unresolved
   std::vector<cp::LabeledAddress> workloads_;  // guarded by mu_
   uint64_t workloads_generation_ = 0;          // guarded by mu_
   VersionState state_;                         // guarded by mu_

@@ -21,8 +21,7 @@ struct Setter {
 
 bool valid_document_name(std::string_view name) { return cp::valid_policy_name(name); }
 
-Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors,
-                                          std::vector<std::string>* warnings) {
+Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors) {
   std::sort(documents.begin(), documents.end(),
             [](const DocumentText& a, const DocumentText& b) { return a.name < b.name; });
   const std::size_t before = errors->size();
@@ -81,8 +80,7 @@ Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, s
   }
   // References may point into another document: checked on the whole.
   if (errors->size() == before) cp::check_group_references(out, errors);
-  std::vector<std::string> ignored;
-  cp::check_signature_sets(out, errors, warnings != nullptr ? warnings : &ignored);
+  cp::check_signature_sets(out, errors);
   const std::size_t n = errors->size() - before;
   if (n != 0) return Error{fmt::format("{} error{} in the policy documents", n, n == 1 ? "" : "s")};
   return out;

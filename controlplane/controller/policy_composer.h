@@ -11,8 +11,9 @@
 // refer to a group another document defines. The result is NOT resolved
 // (group_resolution.h: DesiredState resolves it against the inventory) and
 // always has has_signature_sets (the controller is authoritative). The
-// signature sets are checked with the signature parser. Pure function;
-// any thread.
+// signature sets are checked with the signature parser (a rule the
+// appliance would refuse, unsupported ones included, is an error). Pure
+// function; any thread.
 
 #include <string>
 #include <string_view>
@@ -32,9 +33,6 @@ struct DocumentText {
 bool valid_document_name(std::string_view name);
 
 // On failure every error is appended to *errors and the Error counts them.
-// Warnings (signature rules outside the supported subset) go to *warnings
-// when given.
-Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors,
-                                          std::vector<std::string>* warnings = nullptr);
+Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors);
 
 }  // namespace rampart::controller
