@@ -5,6 +5,7 @@
 #include <set>
 
 #include "controlplane/compiler/cidr.h"
+#include "controlplane/compiler/group_resolution.h"
 
 namespace rampart::api {
 namespace {
@@ -160,7 +161,10 @@ Result<cp::CompiledPolicy> policy_from_proto(const v1::Policy& p, std::vector<st
   return c;
 }
 
-void policy_to_proto(const cp::CompiledPolicy& c, uint64_t version, v1::Policy* out) {
+Result<Ok> policy_to_proto(const cp::CompiledPolicy& c, uint64_t version, v1::Policy* out) {
+  if (!cp::fully_resolved(c)) {
+    return Error{fmt::format("policy {}: groups are not resolved to addresses; refusing to send it", c.origin)};
+  }
   out->Clear();
   out->set_version(version);
   out->set_default_action(action_to_proto(c.default_action));
@@ -200,6 +204,7 @@ void policy_to_proto(const cp::CompiledPolicy& c, uint64_t version, v1::Policy* 
       ps->set_rules(s.text);
     }
   }
+  return Ok{};
 }
 
 }  // namespace rampart::api

@@ -19,6 +19,9 @@ namespace rampart::api {
 // (field path, then what is wrong); on any, the Error joins them.
 Result<cp::CompiledPolicy> policy_from_proto(const rampart::dataplane::v1::Policy& p, std::vector<std::string>* errors);
 
-void policy_to_proto(const cp::CompiledPolicy& c, uint64_t version, rampart::dataplane::v1::Policy* out);
+// Refuses (out untouched) a policy that is not fully_resolved(): a rule
+// still carrying group references would go out with an empty src/dst,
+// which the appliance reads as "any address".
+Result<Ok> policy_to_proto(const cp::CompiledPolicy& c, uint64_t version, rampart::dataplane::v1::Policy* out);
 
 }  // namespace rampart::api

@@ -125,7 +125,11 @@ void ApplianceLink::sync_once() {
 void ApplianceLink::push_policy_locked(const std::string& boot_id) {
   const auto snap = state_.snapshot();
   dv1::ApplyPolicyRequest req;
-  api::policy_to_proto(snap->policy, snap->version, req.mutable_policy());
+  if (auto made = api::policy_to_proto(snap->policy, snap->version, req.mutable_policy()); !made) {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_error_ = made.error().message;  // never sent: an unresolved policy would widen rules to "any"
+    return;
+  }
   req.mutable_policy()->set_origin(fmt::format("controller:{}", snap->version));
   dv1::ApplyPolicyResponse resp;
   grpc::ClientContext ctx;

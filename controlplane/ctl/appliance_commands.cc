@@ -143,7 +143,10 @@ int apply(const Client& c, dv1::Appliance::Stub& stub) {
     version = st.applied_version() + 1;
   }
   dv1::ApplyPolicyRequest req;
-  api::policy_to_proto(*policy, version, req.mutable_policy());
+  if (auto sent = api::policy_to_proto(*policy, version, req.mutable_policy()); !sent) {
+    fmt::print(stderr, "rampartctl: {}\n", sent.error().message);
+    return 1;
+  }
   req.mutable_policy()->set_origin(fmt::format("rampartctl:{}@{}", c.args.file, version));
   dv1::ApplyPolicyResponse resp;
   grpc::ClientContext ctx;

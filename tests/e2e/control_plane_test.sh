@@ -6,7 +6,10 @@
 # and the verdicts on live traffic change accordingly; an invalid document is
 # refused with file:line and changes nothing; a restarted appliance is
 # brought back to the desired version; counters and events come through the
-# controller; an unreachable server is a clear error with exit code 3.
+# controller; a group selected from the inventory changes verdicts as
+# workloads are labelled, in monitor and protect mode, and a signature set
+# in a document reaches the appliance and leaves with it; an unreachable
+# server is a clear error with exit code 3.
 # Ends with "N passed, N failed".
 #
 #   tests/e2e/control_plane_test.sh RAMPARTD RAMPART_CONTROLLER RAMPARTCTL   (root)
@@ -44,7 +47,7 @@ sys.exit(0 if a and all(x["in_sync"] and x["applied_version"] == want for x in a
 mkdir -p "$LAB_DIR/www"
 echo ok >"$LAB_DIR/www/index.html"
 lab_http_serve "$LAB_DIR/www" 8080 8081 || bail "HTTP servers on 8080, 8081"
-lab_start_rampartd - --grpc-socket "$asock" || bail "rampartd starts with its appliance API"
+lab_start_rampartd - --grpc-socket "$asock" --l7 --hs-cache "" || bail "rampartd starts with its appliance API"
 lab_bg "$LAB_NS_FW" controller "$CONTROLLER" --policy-dir "$pdir" --grpc-socket "$csock" --appliance "unix:$asock"
 ctl_pid=$LAB_LAST_PID
 for _ in $(seq 50); do [[ -S $csock ]] && break; sleep 0.1; done
@@ -146,7 +149,7 @@ check "rampartctl counters reads policy_reject from the appliance" "$rej" gt0 "$
 # --- appliance restart: the controller re-pushes ----------------------------
 v=$(desired)
 lab_stop_rampartd >/dev/null || nok "rampartd stops (rc $LAB_RAMPARTD_RC)"
-lab_start_rampartd - --grpc-socket "$asock" || bail "rampartd restarts"
+lab_start_rampartd - --grpc-socket "$asock" --l7 --hs-cache "" || bail "rampartd restarts"
 check "a restarted appliance (embedded default again) is brought back to version $v" "" wait_sync "$v"
 check "after the restart: 8080 rejected again" "" test "$(probe 8080)" = refused
 
@@ -159,6 +162,71 @@ check "after delete: 8080 open" "" test "$(probe 8080)" = connected
 out=$(ctl delete web 2>&1)
 rc=$?
 check "deleting it again: not found, exit 1" "rc $rc: $out" test "$rc" -eq 1
+
+# --- groups from the inventory, a group's mode, a signature set -------------
+cat >"$LAB_DIR/groups.yaml" <<'EOF'
+groups:
+  - name: web
+    selector: {app: web}
+    mode: monitor
+signature_sets:
+  - name: markers
+    rules: |
+      drop http any any -> any any (msg:"cp marker"; content:"rampart-cp-marker"; http.uri; sid:9200001; rev:1;)
+rules:
+  - name: deny-web-8081
+    action: deny
+    protocol: tcp
+    dst: group:web
+    dst_ports: 8081
+EOF
+out=$(ctl apply -f "$LAB_DIR/groups.yaml" 2>&1)
+check "a document with a selector group, a rule on it and a signature set is applied" "$out" test $? -eq 0
+check "the rule on the empty group is reported inactive" "$out" grep -q "inactive" <<<"$out"
+v=$(desired)
+check "the appliance runs it" "version $v" wait_sync "$v"
+check "no workload labelled app=web yet: 8081 open" "" test "$(probe 8081)" = connected
+marker() {  # marker -> curl exit status of a request carrying the set's marker
+  lab_exec_cli curl -s -o /dev/null --max-time 3 "http://$LAB_SRV4:8080/rampart-cp-marker"
+  echo $?
+}
+m=$(marker)
+check "the signature set from the document resets the marker request" "curl $m" test "$m" = 56 -o "$m" = 52
+out=$(ctl workload-add "$LAB_SRV4" docker:web-1 app=web 2>&1)
+check "rampartctl workload-add labels the server app=web" "$out" test $? -eq 0
+v2=$(desired)
+check "the group's new member is a new policy version" "$v -> $v2" test "$v2" -gt "$v"
+check "the appliance runs it" "version $v2" wait_sync "$v2"
+members=$(ctl -o json status | "$LAB_PY" -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(m for g in d.get("groups", []) if g["name"] == "web" for m in g.get("members", [])))')
+check "rampartctl status shows the server as the group's member" "$members" grep -q "$LAB_SRV4" <<<"$members"
+check "monitor mode: 8081 to the group member is forwarded" "" test "$(probe 8081)" = connected
+m=$(marker)
+check "monitor mode: the drop signature only alerts (the request is answered)" "curl $m" test "$m" = 0
+sleep 0.5
+n=$(lab_net eve-count "$LAB_EVE" --event alert --contains '"signature_id":9200001' --contains '"enforced":false')
+check "monitor mode: EVE has the alert, marked not enforced" "$n" gt0 "$n"
+n=$(lab_net eve-count "$LAB_EVE" --event drop --dest-port 8081 --contains '"enforced":false')
+check "monitor mode: EVE has the denied connection as a drop not enforced" "$n" gt0 "$n"
+sed -i 's/mode: monitor/mode: protect/' "$LAB_DIR/groups.yaml"
+ctl apply -f "$LAB_DIR/groups.yaml" >/dev/null 2>&1
+v3=$(desired)
+check "switching the group to protect reaches the appliance" "version $v3" wait_sync "$v3"
+check "protect mode: 8081 to the group member is denied" "" test "$(probe 8081)" = timeout
+check "protect mode: 8080 still open" "" test "$(probe 8080)" = connected
+m=$(marker)
+check "protect mode: the marker request is reset again" "curl $m" test "$m" = 56 -o "$m" = 52
+ctl workload-add "$LAB_SRV4" docker:web-1 app=db >/dev/null 2>&1
+v4=$(desired)
+check "relabelling the server (app=db) empties the group: a new version" "$v3 -> $v4" test "$v4" -gt "$v3"
+check "the appliance runs it" "version $v4" wait_sync "$v4"
+check "the rule on the empty group matches nothing: 8081 open (never widened to any)" "" test "$(probe 8081)" = connected
+ctl workload-add "$LAB_SRV4" docker:web-1 app=db >/dev/null 2>&1
+check "the same labels again: no new version" "$v4 -> $(desired)" test "$(desired)" -eq "$v4"
+ctl delete groups >/dev/null 2>&1
+v5=$(desired)
+check "deleting the document removes the signature set on the appliance" "version $v5" wait_sync "$v5"
+m=$(marker)
+check "without the set the marker request passes" "curl $m" test "$m" = 0
 
 # --- errors -------------------------------------------------------------------
 out=$("$CTL" --server "unix:$LAB_DIR/nobody.sock" status 2>&1)

@@ -31,7 +31,15 @@ With rampart-controller and rampartctl built, --controller also times
 `rampartctl apply -f FILE` to the appliance reporting the new version (see
 docs/performance.md).
 
+With --signature-swaps N, rampartd also runs with --l7 (no Hyperscan
+cache) and N policies that replace the signature set are applied, two
+variants of --signatures (default: the bundled set) in turn, recording the
+same figures plus signature_build_ms (parse + Hyperscan compile + every
+worker's scratch and raw-stream state, off the workers) and rpc_ms up to
+every worker running the new set; `--rules ""` skips the rule-set swaps.
+
 usage: tools/bench/swap.py [--rules 1000,100000] [--swaps 10] [--rampartd PATH]
+                           [--signature-swaps N [--signatures FILE]]
 
 Run as root (DPDK); with /usr/bin/python3 (scapy, grpcio from Debian).
 """
@@ -125,7 +133,7 @@ def ctl_bench(a, pb, app, tmp, sock):
                 break
             time.sleep(0.1)
         time.sleep(1.0)  # first sync: the controller pushes its (empty) desired state
-        for n in [int(x) for x in a.rules.split(",")]:
+        for n in [int(x) for x in a.rules.split(",") if x]:
             rows = []
             for k in range(a.ctl_applies):
                 doc = os.path.join(tmp, "bench.yaml")
@@ -205,6 +213,39 @@ def summarize(xs):
     return {"median": statistics.median(xs), "max": xs[-1], "min": xs[0]}
 
 
+def signature_bench(a, pb, app, version):
+    with open(a.signatures) as f:
+        text = f.read()
+    # Two variants, so that every apply replaces the set.
+    variants = [text, text + '\nalert http any any -> any any (msg:"bench variant"; content:"rampart-bench-b"; '
+                'http.uri; sid:9199999; rev:1;)\n']
+    rows = []
+    start = app.counters()
+    for s in range(a.signature_swaps):
+        pol = make_policy(pb, 10, version, "ab"[s % 2])
+        pol.signatures.sets.add(name="bench", rules=variants[s % 2])
+        t0 = time.monotonic()
+        r = app.call("ApplyPolicy", pb.ApplyPolicyRequest(policy=pol), pb.ApplyPolicyResponse)
+        rpc = time.monotonic() - t0
+        rows.append({"rpc_ms": rpc * 1e3, "signature_build_ms": r.signature_build_seconds * 1e3,
+                     "max_loop_us": r.max_worker_loop_ns / 1e3, "p99_loop_us": r.p99_worker_loop_ns / 1e3,
+                     "signatures": r.signatures})
+        version += 1
+    end = app.counters()
+    z = {"applies": len(rows), "signatures": rows[-1]["signatures"],
+         **{k: summarize([r[k] for r in rows]) for k in ("rpc_ms", "signature_build_ms", "max_loop_us", "p99_loop_us")},
+         "packets_in": end["packets_in"] - start["packets_in"], "packets_out": end["packets_out"] - start["packets_out"],
+         "dropped": end["dropped"] - start["dropped"]}
+    print("signature sets (%d signatures): %d applies; ApplyPolicy %.0f ms median (max %.0f; signature build %.0f ms); "
+          "worker loop during a swap: p99 %.0f us (median over applies), longest %.0f us median / %.0f us max; "
+          "traffic meanwhile: %d in, %d out, %d dropped" % (
+              z["signatures"], len(rows), z["rpc_ms"]["median"], z["rpc_ms"]["max"],
+              z["signature_build_ms"]["median"], z["p99_loop_us"]["median"], z["max_loop_us"]["median"],
+              z["max_loop_us"]["max"], z["packets_in"], z["packets_out"], z["dropped"]))
+    sys.stdout.flush()
+    return z
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rules", default="1000,100000")
@@ -216,6 +257,8 @@ def main():
                                                          "rampart-controller"))
     ap.add_argument("--rampartctl", default=os.path.join(ROOT, "build", "controlplane", "ctl", "rampartctl"))
     ap.add_argument("--ctl-applies", type=int, default=3, help="rampartctl applies per size (0: skip)")
+    ap.add_argument("--signature-swaps", type=int, default=0, help="signature set replacements (0: none)")
+    ap.add_argument("--signatures", default=os.path.join(ROOT, "rules", "rampart-web.rules"))
     a = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="rampart-swap-")
@@ -230,6 +273,8 @@ def main():
         cmd = [a.rampartd, "-l", "0,1", "--no-huge", "-m", "2048", "--file-prefix", prefix, "--no-pci",
                "--vdev", "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap, "--vdev", "net_null0,no-rx=1", "--",
                "--grpc-socket", sock, "--mbufs", "65536", "--summary"]
+        if a.signature_swaps > 0:
+            cmd += ["--l7", "--hs-cache", ""]
         log = open(os.path.join(tmp, "rampartd.log"), "w")
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
         app = Appliance(pb, "unix:" + sock)
@@ -244,7 +289,7 @@ def main():
                                 "p999_loop_us": percentile_us(base, 0.999, hz),
                                 "max_loop_us_bound": percentile_us(base, 1.0, hz)}, "sizes": {}}
         version = 1
-        for n in [int(x) for x in a.rules.split(",")]:
+        for n in [int(x) for x in a.rules.split(",") if x]:
             rows = []
             start = app.counters()
             for s in range(a.swaps):
@@ -274,7 +319,9 @@ def main():
                       z["publish_ms"]["median"], z["p99_loop_us"]["median"], z["max_loop_us"]["median"],
                       z["max_loop_us"]["max"], rx, tx, dropped))
             sys.stdout.flush()
-        if a.ctl_applies > 0 and os.access(a.controller, os.X_OK) and os.access(a.rampartctl, os.X_OK):
+        if a.signature_swaps > 0:
+            results["signatures"] = signature_bench(a, pb, app, version)
+        if a.ctl_applies > 0 and a.rules and os.access(a.controller, os.X_OK) and os.access(a.rampartctl, os.X_OK):
             results["rampartctl"] = ctl_bench(a, pb, app, tmp, sock)
         b = results["baseline"]
         print("worker loop without a swap (baseline, %.0f s, %d iterations): p99 %.1f us, p99.9 %.1f us, "

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "controlplane/compiler/cidr.h"
 #include "controlplane/compiler/policy_compiler.h"
 #include "dataplane/parse/packet_parser.h"
 #include "tests/unit/packet_builder.h"
@@ -125,6 +126,78 @@ TEST(RuleSet, ThousandRulesBuildAndClassify) {
   EXPECT_EQ(classify(*rs, {.dport = 10999}), 1000u);
   EXPECT_EQ(classify(*rs, {.dport = 10500}), 501u);
   EXPECT_EQ(classify(*rs, {.dport = 9999}), 0u);
+}
+
+
+// Group modes: a second classifier gives a new flow's mode, the strictest
+// of the groups its two addresses belong to.
+cp::GroupMode mode_of(const RuleSet& rs, const test::Frame& f) {
+  const auto b = f.build();
+  PacketMeta m;
+  EXPECT_EQ(parse_packet(b.data(), static_cast<uint32_t>(b.size()), static_cast<uint32_t>(b.size()), m),
+            DropReason::kNone);
+  AclKey k;
+  make_acl_key(m, k);
+  return rs.mode_of(k, m.l3 == L3::kIpv4);
+}
+
+cp::Cidr cidr(const char* text) {
+  std::string why;
+  auto c = cp::parse_cidr(text, &why);
+  EXPECT_TRUE(c.has_value()) << why;
+  return *c;
+}
+
+std::unique_ptr<const RuleSet> build_with_groups(std::vector<cp::GroupScope> groups) {
+  cp::CompiledPolicy p;
+  p.default_action = cp::Action::kDeny;
+  p.groups = std::move(groups);
+  auto rs = RuleSet::build(p, 7, 0);
+  EXPECT_TRUE(rs.ok()) << (rs.ok() ? "" : rs.error().message);
+  return std::move(*rs);
+}
+
+TEST(RuleSetModes, NoModeClassifierWhenEveryGroupProtects) {
+  auto rs = build_with_groups({{"a", cp::GroupMode::kProtect, {cidr("198.18.0.0/24")}, "t:1"}});
+  EXPECT_FALSE(rs->has_modes());
+}
+
+TEST(RuleSetModes, EitherAddressStrictestWins) {
+  auto rs = build_with_groups({
+      {"watch", cp::GroupMode::kMonitor, {cidr("198.18.1.0/24"), cidr("2001:db8:1::/64")}, "t:1"},
+      {"learn", cp::GroupMode::kDiscover, {cidr("198.18.2.0/24")}, "t:2"},
+      {"guard", cp::GroupMode::kProtect, {cidr("198.18.2.9")}, "t:3"},
+  });
+  ASSERT_TRUE(rs->has_modes());
+  // In no group: protect.
+  EXPECT_EQ(mode_of(*rs, {.src = "198.18.0.1", .dst = "198.18.0.2"}), cp::GroupMode::kProtect);
+  // Either end in a monitor group, as source or destination.
+  EXPECT_EQ(mode_of(*rs, {.src = "198.18.0.1", .dst = "198.18.1.5"}), cp::GroupMode::kMonitor);
+  EXPECT_EQ(mode_of(*rs, {.src = "198.18.1.5", .dst = "198.18.0.1"}), cp::GroupMode::kMonitor);
+  EXPECT_EQ(mode_of(*rs, {.src = "198.18.2.1", .dst = "198.18.0.1"}), cp::GroupMode::kDiscover);
+  // monitor beats discover; protect beats both, also when the protect
+  // group is listed last and is a host inside the discover group.
+  EXPECT_EQ(mode_of(*rs, {.src = "198.18.2.1", .dst = "198.18.1.1"}), cp::GroupMode::kMonitor);
+  EXPECT_EQ(mode_of(*rs, {.src = "198.18.2.9", .dst = "198.18.0.1"}), cp::GroupMode::kProtect);
+  EXPECT_EQ(mode_of(*rs, {.src = "198.18.1.1", .dst = "198.18.2.9"}), cp::GroupMode::kProtect);
+  EXPECT_EQ(mode_of(*rs, {.family = 6, .src = "2001:db8::1", .dst = "2001:db8:1::9"}), cp::GroupMode::kMonitor);
+  EXPECT_EQ(mode_of(*rs, {.family = 6, .src = "2001:db8::1", .dst = "2001:db8:2::9"}), cp::GroupMode::kProtect);
+}
+
+TEST(RuleSetModes, GroupWithoutMembersMatchesNothing) {
+  // An empty member list must not read as "any address".
+  auto rs = build_with_groups({{"empty", cp::GroupMode::kDiscover, {}, "t:1"},
+                               {"watch", cp::GroupMode::kMonitor, {cidr("198.18.1.0/24")}, "t:2"}});
+  EXPECT_EQ(mode_of(*rs, {.src = "198.18.0.1", .dst = "198.18.0.2"}), cp::GroupMode::kProtect);
+  auto only_empty = build_with_groups({{"empty", cp::GroupMode::kMonitor, {}, "t:1"}});
+  EXPECT_EQ(mode_of(*only_empty, {.src = "198.18.0.1", .dst = "198.18.0.2"}), cp::GroupMode::kProtect);
+}
+
+TEST(RuleSetModes, EnforcedVerdict) {
+  EXPECT_EQ(enforced_verdict(FlowVerdict::kDeny, cp::GroupMode::kProtect), FlowVerdict::kDeny);
+  EXPECT_EQ(enforced_verdict(FlowVerdict::kReject, cp::GroupMode::kMonitor), FlowVerdict::kAllow);
+  EXPECT_EQ(enforced_verdict(FlowVerdict::kDeny, cp::GroupMode::kDiscover), FlowVerdict::kAllow);
+  EXPECT_EQ(enforced_verdict(FlowVerdict::kAllow, cp::GroupMode::kMonitor), FlowVerdict::kAllow);
 }
 
 }  // namespace
