@@ -22,13 +22,19 @@ std::unique_ptr<const RuleSet> build(const char* yaml, uint32_t gen = 1) {
   return std::move(*rs);
 }
 
-uint32_t classify(const RuleSet& rs, const test::Frame& f) {
+// The parsed frame and its ACL key.
+PacketMeta meta_of(const test::Frame& f, AclKey& k) {
   const auto b = f.build();
   PacketMeta m;
   EXPECT_EQ(parse_packet(b.data(), static_cast<uint32_t>(b.size()), static_cast<uint32_t>(b.size()), m),
             DropReason::kNone);
-  AclKey k;
   make_acl_key(m, k);
+  return m;
+}
+
+uint32_t classify(const RuleSet& rs, const test::Frame& f) {
+  AclKey k;
+  const PacketMeta m = meta_of(f, k);
   const uint8_t* p = reinterpret_cast<const uint8_t*>(&k);
   uint32_t r = 99;
   if (m.l3 == L3::kIpv4) {
@@ -132,12 +138,8 @@ TEST(RuleSet, ThousandRulesBuildAndClassify) {
 // Group modes: a second classifier gives a new flow's mode, the strictest
 // of the groups its two addresses belong to.
 cp::GroupMode mode_of(const RuleSet& rs, const test::Frame& f) {
-  const auto b = f.build();
-  PacketMeta m;
-  EXPECT_EQ(parse_packet(b.data(), static_cast<uint32_t>(b.size()), static_cast<uint32_t>(b.size()), m),
-            DropReason::kNone);
   AclKey k;
-  make_acl_key(m, k);
+  const PacketMeta m = meta_of(f, k);
   return rs.mode_of(k, m.l3 == L3::kIpv4);
 }
 
