@@ -72,7 +72,11 @@ grpc::Status PolicyService::GetPolicyStatus(grpc::ServerContext*, const rampart:
   for (const auto& g : snap->policy.groups) {
     auto* gs = resp->add_groups();
     gs->set_name(g.name);
-    gs->set_mode(cp::group_mode_name(g.mode));
+    switch (g.mode) {
+      case cp::GroupMode::kProtect: gs->set_mode(rampart::v1::GROUP_MODE_PROTECT); break;
+      case cp::GroupMode::kMonitor: gs->set_mode(rampart::v1::GROUP_MODE_MONITOR); break;
+      case cp::GroupMode::kDiscover: gs->set_mode(rampart::v1::GROUP_MODE_DISCOVER); break;
+    }
     for (const auto& c : g.members) gs->add_members(cp::format_cidr(c));
     gs->set_source(g.source);
     for (const auto& d : snap->policy.group_definitions) {

@@ -12,6 +12,15 @@ namespace rampart::ctl {
 namespace {
 
 namespace v1 = rampart::v1;
+
+const char* mode_name(v1::GroupMode m) {
+  switch (m) {
+    case v1::GROUP_MODE_PROTECT: return "protect";
+    case v1::GROUP_MODE_MONITOR: return "monitor";
+    case v1::GROUP_MODE_DISCOVER: return "discover";
+    default: return "unspecified";
+  }
+}
 using nlohmann::ordered_json;
 
 void print_json(const ordered_json& j) { fmt::print("{}\n", j.dump(2)); }
@@ -154,7 +163,7 @@ int status(const Client& c) {
       ordered_json selector = ordered_json::object();
       for (const auto& [k, v] : g.selector()) selector[k] = v;
       j["groups"].push_back({{"name", g.name()},
-                             {"mode", g.mode()},
+                             {"mode", mode_name(g.mode())},
                              {"selector", selector},
                              {"members", std::vector<std::string>(g.members().begin(), g.members().end())},
                              {"source", g.source()}});
@@ -167,7 +176,7 @@ int status(const Client& c) {
     for (const auto& g : st.groups()) {
       std::string members;
       for (const auto& m : g.members()) members += (members.empty() ? "" : " ") + m;
-      fmt::print("group {} ({}, {}): {}\n", g.name(), g.mode(), g.source(), members.empty() ? "no members" : members);
+      fmt::print("group {} ({}, {}): {}\n", g.name(), mode_name(g.mode()), g.source(), members.empty() ? "no members" : members);
     }
     for (const auto& w : st.warnings()) fmt::print("{}\n", w);
   }
