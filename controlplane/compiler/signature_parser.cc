@@ -334,6 +334,10 @@ std::optional<Problem> parse_options(std::string_view body, Signature& sig) {
   auto opts = split_options(body);
   if (!opts) return Problem{false, "options are not ';'-terminated or a quote is unbalanced"};
   SigBuffer sticky = SigBuffer::kStream;
+  // A sticky buffer applies to the contents and pcres after it; one that
+  // nothing follows is a rule written in the legacy order by mistake
+  // ("content:...; http.uri;"): it would match the raw stream instead.
+  std::string unused_sticky;
   bool have_sid = false;
   for (const auto& option : *opts) {
     // Named references, not a structured binding: lambdas below capture them
@@ -408,6 +412,7 @@ std::optional<Problem> parse_options(std::string_view body, Signature& sig) {
       if (!bytes) return Problem{false, fmt::format("content: {}", why)};
       c.bytes = *bytes;
       c.buffer = sticky;
+      unused_sticky.clear();
       sig.contents.push_back(std::move(c));
     } else if (name == "nocase") {
       if (auto p = need_content()) return p;
@@ -443,6 +448,7 @@ std::optional<Problem> parse_options(std::string_view body, Signature& sig) {
       }
     } else if (sticky_buffers().count(name) != 0 && value.empty()) {
       sticky = sticky_buffers().at(name);
+      unused_sticky = name;
     } else if (legacy_modifiers().count(name) != 0 && value.empty()) {
       if (auto p = need_content()) return p;
       last->buffer = legacy_modifiers().at(name);
@@ -459,6 +465,7 @@ std::optional<Problem> parse_options(std::string_view body, Signature& sig) {
       if (end == 0) return Problem{false, "pcre has no closing '/'"};
       re.pattern = q->substr(1, end - 1);
       re.buffer = sticky;
+      unused_sticky.clear();
       for (const char f : q->substr(end + 1)) {
         bool known;
         const SigBuffer b = pcre_buffer_flag(f, &known);
@@ -487,6 +494,11 @@ std::optional<Problem> parse_options(std::string_view body, Signature& sig) {
     }
   }
   if (!have_sid) return Problem{false, "no sid"};
+  if (!unused_sticky.empty()) {
+    return Problem{false, fmt::format("sticky buffer '{0}' is followed by no content or pcre: it applies to what "
+                                      "comes after it (write '{0}; content:...')",
+                                      unused_sticky)};
+  }
   if (sig.contents.empty() && sig.pcres.empty()) {
     return Problem{true, "no content or pcre: header-only signatures are not supported"};
   }

@@ -172,7 +172,7 @@ groups:
 signature_sets:
   - name: markers
     rules: |
-      drop http any any -> any any (msg:"cp marker"; content:"rampart-cp-marker"; http.uri; sid:9200001; rev:1;)
+      drop http any any -> any any (msg:"cp marker"; http.uri; content:"rampart-cp-marker"; sid:9200001; rev:1;)
 rules:
   - name: deny-web-8081
     action: deny

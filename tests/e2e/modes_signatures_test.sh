@@ -100,7 +100,7 @@ read -r rc code < <(get /index.html)
 check "protect (client) beats discover (server): dropped" "curl $rc" test "$rc" = 28
 
 # --- a signature set arrives with a policy ----------------------------------
-set1='{"sets": [{"name": "api-set", "rules": "# blocks one marker\ndrop http any any -> any any (msg:\"marker one\"; content:\"rampart-marker-one\"; http.uri; sid:9100001; rev:1;)\n"}]}'
+set1='{"sets": [{"name": "api-set", "rules": "# blocks one marker\ndrop http any any -> any any (msg:\"marker one\"; http.uri; content:\"rampart-marker-one\"; sid:9100001; rev:1;)\n"}]}'
 allow_all() {  # allow_all GROUPS [SIGNATURES]
   local sigs=${2:+, \"signatures\": $2}
   echo "{\"version\": \"next\", \"default_action\": \"ACTION_ALLOW\", \"non_ip_action\": \"ACTION_ALLOW\", \"groups\": $1 $sigs}"
@@ -128,7 +128,7 @@ n=$(eve --event alert --contains '"signature_id":9100001' --contains '"enforced"
 check "EVE: the alert says allowed, not enforced, in monitor mode" "$n" test "$n" = 1
 
 # --- replaced by another set ------------------------------------------------
-set2='{"sets": [{"name": "api-set-2", "rules": "drop http any any -> any any (msg:\"marker two\"; content:\"rampart-marker-two\"; http.uri; sid:9100002; rev:1;)\nalert tcp any any -> any any (msg:\"raw marker\"; content:\"rampart-raw\"; sid:9100003; rev:1;)\n"}]}'
+set2='{"sets": [{"name": "api-set-2", "rules": "drop http any any -> any any (msg:\"marker two\"; http.uri; content:\"rampart-marker-two\"; sid:9100002; rev:1;)\nalert tcp any any -> any any (msg:\"raw marker\"; content:\"rampart-raw\"; sid:9100003; rev:1;)\n"}]}'
 apply sigs2 "$(allow_all "[]" "$set2")"
 check "a policy with another set is applied" "$(cat "$LAB_DIR/sigs2.err")" test $? = 0
 g=$(status_field signature_generation) s=$(status_field signatures)

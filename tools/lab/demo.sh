@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rampart demo: rampartd as a bump in the wire between two network
 # namespaces, first with its embedded allow-and-record policy, then with
-# rules/examples/demo-policy.yaml.
+# rules/examples/demo-policy.yaml, then with L7 signatures, then driven by
+# rampart-controller and rampartctl (a group in monitor, then protect mode).
 #
 #   sudo tools/lab/demo.sh                    # uses build/rampartd
 #   sudo LAB_RAMPARTD=/path/rampartd tools/lab/demo.sh
@@ -242,5 +243,82 @@ say "  l7: $(lab_summary_get l7)"
 show_eve alert 4
 check "every attack blocked and recorded (flows_blocked $(lab_summary_get l7.flows_blocked))" \
   test "$(lab_summary_get l7.flows_blocked)" -ge 4
+
+# ------------------------------------------------------------------ phase 4
+
+heading "Phase 4: the control plane: rampart-controller, rampartctl, groups and modes"
+CONTROLLER=$LAB_REPO_DIR/build/controlplane/controller/rampart-controller
+CTL=$LAB_REPO_DIR/build/controlplane/ctl/rampartctl
+asock=$LAB_DIR/rampartd.sock
+csock=$LAB_DIR/controller.sock
+mkdir -p "$LAB_DIR/policies"
+say "rampartd serves its appliance API on a unix socket; rampart-controller holds the policy documents"
+say "and the workload inventory, compiles them and pushes every change; rampartctl talks to the controller."
+lab_start_rampartd - --l7 --grpc-socket "$asock" || abort "rampartd did not start with its appliance API"
+lab_bg "$LAB_NS_FW" controller "$CONTROLLER" --policy-dir "$LAB_DIR/policies" --grpc-socket "$csock" \
+  --appliance "unix:$asock"
+controller_pid=$LAB_LAST_PID
+for _ in $(seq 50); do [[ -S $csock ]] && break; sleep 0.1; done
+[[ -S $csock ]] || abort "rampart-controller did not start"
+ctl() { "$CTL" --server "unix:$csock" "$@"; }
+# in_sync: until the appliance runs the controller's desired version
+in_sync() {
+  local _i
+  for _i in $(seq 100); do
+    ctl -o json appliances 2>/dev/null | grep -q '"in_sync": *true' && return 0
+    sleep 0.1
+  done
+  return 1
+}
+cat >"$LAB_DIR/web.yaml" <<'EOF'
+groups:
+  - name: web                   # the workloads labelled app=web (from the inventory)
+    selector: {app: web}
+    mode: monitor               # evaluate the rules, report violations, enforce nothing yet
+signature_sets:
+  - name: site
+    rules: |
+      drop http any any -> any any (msg:"admin page from outside"; http.uri; content:"/admin"; startswith; sid:9300001; rev:1;)
+rules:
+  - name: web-only-8080      # the web servers serve 8080 only
+    action: deny
+    protocol: tcp
+    dst: group:web
+    dst_ports: 9000-9001
+EOF
+step "A policy document: group 'web' in monitor mode, a rule on it, a signature set"
+indent <"$LAB_DIR/web.yaml"
+where fw "rampartctl workload-add $LAB_SRV4 docker:web-1 app=web"
+ctl workload-add "$LAB_SRV4" docker:web-1 app=web | indent
+where fw "rampartctl apply -f web.yaml"
+ctl apply -f "$LAB_DIR/web.yaml" | indent
+check "the appliance runs the controller's version" in_sync
+ctl status | indent
+step "Monitor mode: the rule's deny is reported, not enforced"
+demo_curl "http://$LAB_SRV4:9000/"
+check "the request to port 9000 is answered (monitor)" test "$CURL_RC" -eq 0
+demo_curl "http://$LAB_SRV4:8080/admin"
+check "the /admin request is answered too; the signature only alerts" test "$CURL_RC" -eq 0
+sleep 0.5
+show_eve drop 2 --contains '"enforced":false'
+check "a drop event with \"enforced\": false records the violation" \
+  greater_than_zero "$(lab_net eve-count "$LAB_EVE" --event drop --contains '"enforced":false')"
+show_eve alert 1 --contains '"signature_id":9300001'
+check "the signature's alert says \"enforced\": false" \
+  greater_than_zero "$(lab_net eve-count "$LAB_EVE" --event alert --contains '"signature_id":9300001' --contains '"enforced":false')"
+step "Protect mode: one word in the document, pushed to the appliance without a restart"
+sed -i 's/mode: monitor .*/mode: protect/' "$LAB_DIR/web.yaml"
+where fw "rampartctl apply -f web.yaml   # mode: protect"
+ctl apply -f "$LAB_DIR/web.yaml" | indent
+check "the appliance runs the new version" in_sync
+demo_curl "http://$LAB_SRV4:9000/"
+check "port 9000 is now dropped (curl exit $CURL_RC)" test "$CURL_RC" -ne 0
+demo_curl "http://$LAB_SRV4:8080/admin"
+check "/admin is now reset by the signature (curl exit $CURL_RC)" test "$CURL_RC" -eq 56 -o "$CURL_RC" -eq 52
+expect_http_ok "http://$LAB_SRV4:8080/"
+lab_kill_pid "$controller_pid"
+lab_stop_rampartd || fail "rampartd did not stop cleanly"
+say "  policy_unenforced (monitor-mode violations): $(lab_summary_get counters.policy_unenforced)"
+check "packets_in == packets_out + dropped" invariant_holds
 
 finish

@@ -282,6 +282,9 @@ def brief(rec):
     out += "  %s" % verdict
     if rp.get("rule"):
         out += " by rule %s" % rp["rule"]
+    if rp.get("mode"):
+        out += " (%s mode: the rules said %s, enforced: %s)" % (
+            rp["mode"], rp.get("policy_verdict"), "yes" if rp.get("enforced") else "no")
     fl = rec.get("flow")
     if fl:
         out += "  pkts %s/%s bytes %s/%s state %s" % (

@@ -144,7 +144,7 @@ TEST(PolicyGroups, SignatureSets) {
   - name: web-extra
     rules: |
       # comment
-      alert http any any -> any any (msg:"x"; content:"evil"; http.uri; sid:1000001; rev:1;)
+      alert http any any -> any any (msg:"x"; http.uri; content:"evil"; sid:1000001; rev:1;)
   - name: inline
     rules: "alert tcp any any -> any any (msg:\"y\"; content:\"z\"; sid:1000002;)"
 )P",

@@ -111,6 +111,8 @@ const BadCase kBad[] = {
     {R"(alert tcp any 70000 -> any any (content:"a"; sid:1;))", "bad port '70000'", false},
     {R"(alert tcp 198.18.0.300 any -> any any (content:"a"; sid:1;))", "bad address '198.18.0.300'", false},
     {R"(alert tcp any any -> any any (content:"a|4|"; sid:1;))", "odd-length", false},
+    {R"(alert http any any -> any any (content:"/admin"; http.uri; sid:1;))",
+     "sticky buffer 'http.uri' is followed by no content or pcre", false},
     {R"(alert tcp any any -> any any (content:"abc"; depth:2; sid:1;))", "shorter than its content", false},
     {R"(alert tcp any any -> any any (content:"a"; offset:1; distance:2; sid:1;))", "mixes relative", false},
     {R"(alert tcp any any -> any any (nocase; content:"a"; sid:1;))", "'nocase' without a preceding content", false},

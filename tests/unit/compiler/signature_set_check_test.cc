@@ -15,7 +15,7 @@ TEST(SignatureSetCheck, ErrorsNameTheDocumentAndTheSetLine) {
   auto p = compile_policy_yaml(R"(signature_sets:
   - name: good
     rules: |
-      alert http any any -> any any (msg:"x"; content:"evil"; http.uri; sid:1000001; rev:1;)
+      alert http any any -> any any (msg:"x"; http.uri; content:"evil"; sid:1000001; rev:1;)
   - name: bad
     rules: |
       # first line is a comment
@@ -43,7 +43,7 @@ TEST(SignatureSetCheck, ValidSetsPass) {
   std::vector<std::string> errors;
   CompiledPolicy p;
   p.signature_sets.push_back(
-      {"s", "alert http any any -> any any (msg:\"x\"; content:\"evil\"; http.uri; sid:7; rev:1;)\n", "d.yaml:3", 5});
+      {"s", "alert http any any -> any any (msg:\"x\"; http.uri; content:\"evil\"; sid:7; rev:1;)\n", "d.yaml:3", 5});
   check_signature_sets(p, &errors);
   EXPECT_TRUE(errors.empty()) << errors[0];
 }
