@@ -54,7 +54,10 @@ int status(const Client& c, dv1::Appliance::Stub& stub) {
                  {"generation", st.generation()},
                  {"policy_origin", st.policy_origin()},
                  {"workers", st.workers()},
-                 {"uptime_seconds", st.uptime_seconds()}};
+                 {"uptime_seconds", st.uptime_seconds()},
+                 {"l7_inspection", st.l7_inspection()},
+                 {"signatures", st.signatures()},
+                 {"signature_generation", st.signature_generation()}};
   if (c.args.json) {
     fmt::print("{}\n", j.dump(2));
   } else {
