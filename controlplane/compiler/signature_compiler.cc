@@ -2,12 +2,16 @@
 
 #include <hs/hs.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -52,7 +56,7 @@ bool fast_pattern(const Signature& s, Pattern& p, SigBuffer& buffer, std::string
       *why = "pcre flag 'x' (extended) is not supported by Hyperscan";
       return false;
     }
-    p.expression = re.pattern;
+    p.expression = prefilter_expression(re.pattern);
     p.flags = pcre_flags(re);
     buffer = re.buffer;
     return true;
@@ -151,6 +155,88 @@ std::string hs_literal(const std::string& bytes) {
   return out;
 }
 
+// Bounded repeats whose upper bound is at least this are widened in the
+// prefilter copy of a pcre (see prefilter_expression).
+constexpr unsigned long kWidenRepeatsFrom = 16;
+
+// Prefilter mode only promises a superset of the
+// pcre's matches and every candidate is verified by PCRE2 against the
+// original pcre, so a wider expression changes no result; but Hyperscan
+// unrolls a bounded repeat of a sub-pattern into n copies, and a few
+// `(?:...){0,30}` chains were most of the compile time (docs/performance.md,
+// "Signature compile time"). Exact counts ({n}) and small ranges stay: they
+// keep the prefilter selective. Escapes, \Q...\E, classes and comments are
+// copied as they are, so only real quantifiers change.
+std::string prefilter_expression(const std::string& re) {
+  std::string out;
+  out.reserve(re.size());
+  const std::size_t n = re.size();
+  std::size_t i = 0;
+  auto digits = [&](std::size_t& j, unsigned long& v) {
+    const std::size_t from = j;
+    v = 0;
+    while (j < n && re[j] >= '0' && re[j] <= '9' && j - from < 6) v = v * 10 + static_cast<unsigned long>(re[j++] - '0');
+    return j > from && (j == n || re[j] < '0' || re[j] > '9');
+  };
+  while (i < n) {
+    const char c = re[i];
+    if (c == '\\' && i + 1 < n) {
+      std::size_t j = i + 2;
+      if (re[i + 1] == 'Q') {  // quoted up to \E (or the end)
+        const std::size_t e = re.find("\\E", j);
+        j = e == std::string::npos ? n : e + 2;
+      } else if (j < n && re[j] == '{' && std::string_view("xopPNgk").find(re[i + 1]) != std::string_view::npos) {
+        const std::size_t e = re.find('}', j);
+        j = e == std::string::npos ? n : e + 1;
+      }
+      out.append(re, i, j - i);
+      i = j;
+      continue;
+    }
+    if (c == '[') {  // a class: up to its closing ']' (a leading ']' and [:name:] are members)
+      std::size_t j = i + 1;
+      if (j < n && re[j] == '^') ++j;
+      if (j < n && re[j] == ']') ++j;
+      while (j < n && re[j] != ']') {
+        if (re[j] == '\\') {
+          j += 2;
+        } else if (re[j] == '[' && j + 1 < n && re[j + 1] == ':') {
+          const std::size_t e = re.find(":]", j + 2);
+          j = e == std::string::npos ? j + 1 : e + 2;
+        } else {
+          ++j;
+        }
+      }
+      j = std::min(n, j + 1);
+      out.append(re, i, j - i);
+      i = j;
+      continue;
+    }
+    if (c == '(' && re.compare(i, 3, "(?#") == 0) {  // comment
+      const std::size_t e = re.find(')', i);
+      const std::size_t j = e == std::string::npos ? n : e + 1;
+      out.append(re, i, j - i);
+      i = j;
+      continue;
+    }
+    if (c == '{') {
+      std::size_t j = i + 1;
+      unsigned long lo = 0, hi = 0;
+      if (digits(j, lo) && j < n && re[j] == ',') {
+        ++j;
+        if (digits(j, hi) && j < n && re[j] == '}' && hi > lo && hi >= kWidenRepeatsFrom) {
+          out += lo == 0 ? std::string("*") : lo == 1 ? std::string("+") : fmt::format("{{{},}}", lo);
+          i = j + 1;
+          continue;
+        }
+      }
+    }
+    out += c;
+    ++i;
+  }
+  return out;
+}
+
 Result<CompiledSignatures> compile_signatures(std::vector<Signature> sigs, const SignatureCompileOptions& opt) {
   const auto start = std::chrono::steady_clock::now();
   CompiledSignatures out;
@@ -186,26 +272,57 @@ Result<CompiledSignatures> compile_signatures(std::vector<Signature> sigs, const
     }
     out.signatures.push_back(std::move(s));
   }
-  auto build = [&](const std::vector<Pattern>& pats, unsigned mode, BufferDatabase& db) -> Result<Ok> {
-    db.patterns = pats.size();
-    if (pats.empty()) return Ok{};
+  // One job per database; each is compiled (or read from the cache) on its
+  // own, so they run in parallel and the output does not depend on the
+  // order they finish in. Errors are reported in buffer order.
+  struct Job {
+    const std::vector<Pattern>* pats;
+    unsigned mode;
+    BufferDatabase* db;
+    std::optional<Error> error;
     bool hit = false;
-    auto bytes = compile_database(pats, mode, opt, &hit);
-    if (!bytes) {
-      return Error{fmt::format("buffer {}{}: {}", sig_buffer_name(db.buffer), mode == HS_MODE_STREAM ? " (tcp stream)" : "",
-                               bytes.error().message)};
-    }
-    db.serialized = std::move(*bytes);
-    for (const auto& p : pats) db.sig_index.push_back(p.sig);
-    if (hit) ++out.cache_hits;
-    return Ok{};
   };
+  std::vector<Job> jobs;
   for (std::size_t b = 0; b < kSigBufferCount; ++b) {
     out.databases[b].buffer = static_cast<SigBuffer>(b);
-    if (auto r = build(per_buffer[b], HS_MODE_BLOCK, out.databases[b]); !r) return r.error();
+    jobs.push_back(Job{&per_buffer[b], HS_MODE_BLOCK, &out.databases[b], std::nullopt});
   }
   out.tcp_stream.buffer = SigBuffer::kStream;
-  if (auto r = build(tcp_stream, HS_MODE_STREAM, out.tcp_stream); !r) return r.error();
+  jobs.push_back(Job{&tcp_stream, HS_MODE_STREAM, &out.tcp_stream, std::nullopt});
+  auto build = [&](Job& j) {
+    j.db->patterns = j.pats->size();
+    if (j.pats->empty()) return;
+    auto bytes = compile_database(*j.pats, j.mode, opt, &j.hit);
+    if (!bytes) {
+      j.error = Error{fmt::format("buffer {}{}: {}", sig_buffer_name(j.db->buffer),
+                                  j.mode == HS_MODE_STREAM ? " (tcp stream)" : "", bytes.error().message)};
+      return;
+    }
+    j.db->serialized = std::move(*bytes);
+    for (const auto& p : *j.pats) j.db->sig_index.push_back(p.sig);
+  };
+  // Largest first, so the longest compile starts at once.
+  std::vector<std::size_t> order(jobs.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return jobs[a].pats->size() > jobs[b].pats->size(); });
+  const std::size_t busy = static_cast<std::size_t>(
+      std::count_if(jobs.begin(), jobs.end(), [](const Job& j) { return !j.pats->empty(); }));
+  const std::size_t nthreads =
+      std::max<std::size_t>(1, std::min<std::size_t>(opt.threads != 0 ? opt.threads : std::thread::hardware_concurrency(), busy));
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t k = next++; k < order.size(); k = next++) build(jobs[order[k]]);
+  };
+  {
+    std::vector<std::jthread> pool;
+    for (std::size_t t = 1; t < nthreads; ++t) pool.emplace_back(worker);
+    worker();
+  }
+  for (auto& j : jobs) {
+    if (j.error) return *j.error;
+    if (j.hit) ++out.cache_hits;
+  }
   out.compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }

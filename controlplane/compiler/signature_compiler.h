@@ -10,7 +10,8 @@
 //
 // Deterministic: the same signatures give byte-identical databases, cached
 // on disk by content (the cache file stores its inputs and is only used on
-// an exact match). Cold: any thread; it can take tens of seconds.
+// an exact match). Cold: any thread; it starts up to `threads` threads of
+// its own (one database each) and can take seconds.
 
 #include <array>
 #include <cstdint>
@@ -48,6 +49,7 @@ struct CompiledSignatures {
 
 struct SignatureCompileOptions {
   std::string cache_dir;  // empty: no cache
+  unsigned threads = 0;   // databases compiled at once; 0: one per hardware thread
 };
 
 Result<CompiledSignatures> compile_signatures(std::vector<Signature> sigs, const SignatureCompileOptions& opt);
@@ -55,5 +57,10 @@ Result<CompiledSignatures> compile_signatures(std::vector<Signature> sigs, const
 // The Hyperscan expression for a literal: every byte escaped, so the
 // pattern matches exactly those bytes.
 std::string hs_literal(const std::string& bytes);
+
+// The expression Hyperscan prefilters a pcre with (HS_FLAG_PREFILTER): the
+// pcre with every bounded repeat {m,n}, n >= 16, widened to {m,} (`*` for
+// m = 0, `+` for m = 1); everything else as it is.
+std::string prefilter_expression(const std::string& pcre);
 
 }  // namespace rampart::cp

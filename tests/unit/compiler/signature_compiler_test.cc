@@ -151,5 +151,20 @@ TEST(SignatureCompiler, IcmpPayloadRulesAreReportedNotSilentlyIgnored) {
             std::string::npos);
 }
 
+TEST(SignatureCompiler, PrefilterCopyWidensOnlyLargeBoundedRepeats) {
+  EXPECT_EQ(prefilter_expression(R"(j(?:\W|%\w\w){0,30}?n[^}]{1,30}x{3,40}i)"), R"(j(?:\W|%\w\w)*?n[^}]+x{3,}i)");
+  // Exact counts and small ranges keep the prefilter selective.
+  EXPECT_EQ(prefilter_expression(R"(%[0-9a-f]{2}a{1,15}b{16})"), R"(%[0-9a-f]{2}a{1,15}b{16})");
+  // Not quantifiers: escapes, classes, quoting, comments, literal braces.
+  for (const char* same : {R"(\x{41}\p{L}[{0,99}]\{0,99\})", R"(\Q{0,99}\E(?#{0,99})[[:alpha:]{0,99}])", R"(a{x,99}{0,99)"}) {
+    EXPECT_EQ(prefilter_expression(same), same);
+  }
+  // Every match of the pcre is still a candidate (the widened expression matches a superset).
+  auto c = compile_signatures(
+      parse(R"(alert http any any -> any any (msg:"jndi"; http.uri; pcre:"/j(?:\W|%\w\w){0,30}?ndi/i"; sid:12;))"), {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(scan(*c, SigBuffer::kHttpUri, "/a?x=${j${::-}ndi:ldap}"), std::set<uint32_t>{12});
+}
+
 }  // namespace
 }  // namespace rampart::cp
