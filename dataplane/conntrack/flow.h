@@ -45,6 +45,7 @@ struct alignas(64) Flow {
   uint8_t icmp_code;
   uint8_t mode;                // cp::GroupMode of the flow (protect, monitor, discover)
   FlowVerdict policy_verdict;  // what the rules decided; `verdict` is what is enforced (see mode)
+  bool l7_blocked;             // a drop/reject signature matched: blocked whatever later policies say
   // --- cold: creation, expiry, records ---
   FlowKey key;               // also stored in the hash; kept here for expiry records
   uint64_t flow_id;          // unique per worker start, reported in EVE

@@ -97,7 +97,10 @@ bool publish_signatures(App& app, PreparedSignatures prepared, uint32_t timeout_
     for (auto& w : app.workers) {
       if (auto r = w->l7()->take_retired()) retired.push_back(std::move(r));
     }
-    // prepare_signatures() checked that every worker runs the current set.
+    // prepare_signatures() checked that every worker runs the current set;
+    // alerts of the previous one may still be queued if the last update
+    // timed out before its drain.
+    if (app.drain) app.drain();
     app.previous_matcher.reset();
     app.previous_matcher = std::move(app.matcher);
     app.matcher = std::move(prepared.matcher);

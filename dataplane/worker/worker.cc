@@ -208,6 +208,7 @@ Flow& Worker::init_flow(int32_t pos, const PacketMeta& m, bool src_lo, uint32_t 
   f.in_port = port;
   set_policy(f, m, rule, rs);
   f.drop_logged = false;
+  f.l7_blocked = false;
   f.packets[0] = f.packets[1] = 0;
   f.bytes[0] = f.bytes[1] = 0;
   f.tcp_flags[0] = f.tcp_flags[1] = 0;
@@ -257,9 +258,12 @@ Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, uint32_
   } else {
     f = &flows_->at(pos);
     from_initiator = src_lo == f->initiator_is_lo;
-    if (RAMPART_UNLIKELY(f->generation != rs.generation())) {
+    // A flow blocked by a signature stays blocked under any later policy.
+    if (RAMPART_UNLIKELY(f->generation != rs.generation()) && !f->l7_blocked) {
       const PacketMeta first = initiator_meta(*f);
+      const FlowVerdict before = f->verdict;
       set_policy(*f, first, classify_one(first, rs), rs);
+      if (f->verdict != before) f->drop_logged = false;  // the new verdict is reported afresh
     }
     if (tcp) {
       if (tcp_may_reopen(f->state, m.tcp_flags, from_initiator)) {
@@ -588,6 +592,7 @@ Worker::Decision Worker::inspect_l7(rte_mbuf* m, uint32_t i, const Decision& d) 
   // client (apply()) and, in its own direction, towards the server.
   f.verdict = FlowVerdict::kReject;
   f.policy_verdict = FlowVerdict::kReject;
+  f.l7_blocked = true;
   if (meta.proto == ip_proto::kTcp && forward_rst_n_ < kBurst) {
     if (rte_mbuf* rst = build_forward_rst(pool_, heads_[i], meta)) {
       forward_rsts_[forward_rst_n_++] = rst;

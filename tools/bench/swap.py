@@ -217,8 +217,8 @@ def signature_bench(a, pb, app, version):
     with open(a.signatures) as f:
         text = f.read()
     # Two variants, so that every apply replaces the set.
-    variants = [text, text + '\nalert http any any -> any any (msg:"bench variant"; content:"rampart-bench-b"; '
-                'http.uri; sid:9199999; rev:1;)\n']
+    variants = [text, text + '\nalert http any any -> any any (msg:"bench variant"; http.uri; '
+                'content:"rampart-bench-b"; sid:9199999; rev:1;)\n']
     rows = []
     start = app.counters()
     for s in range(a.signature_swaps):
