@@ -10,6 +10,8 @@
 #   - a signature set arrives with a policy and blocks at once; replaced by
 #     another set, the old pattern passes and the new one blocks;
 #   - a drop signature in a monitor group only alerts ("enforced": false);
+#   - a flow blocked by a signature stays blocked when a later policy is
+#     applied (UDP, so that the blocked tuple can be used again);
 #   - a broken or unsupported set is refused with the set and line named,
 #     and the running rules and signatures stay;
 #   - a policy without signature sets keeps the running ones.
@@ -34,6 +36,7 @@ lab_up || bail "lab_up"
 mkdir -p "$LAB_DIR/www"
 echo "rampart modes" >"$LAB_DIR/www/index.html"
 lab_http_serve "$LAB_DIR/www" 8080 || bail "HTTP server on srv"
+lab_udp_echo 5353 || bail "UDP echo server on srv"
 asock=$LAB_DIR/rampartd.sock
 lab_start_rampartd - --l7 --hs-cache "" --grpc-socket "$asock" || bail "rampartd --l7 starts and forwards"
 ok "rampartd --l7 forwards with no signatures (pid $LAB_RAMPARTD_PID)"
@@ -128,15 +131,40 @@ n=$(eve --event alert --contains '"signature_id":9100001' --contains '"enforced"
 check "EVE: the alert says allowed, not enforced, in monitor mode" "$n" test "$n" = 1
 
 # --- replaced by another set ------------------------------------------------
-set2='{"sets": [{"name": "api-set-2", "rules": "drop http any any -> any any (msg:\"marker two\"; http.uri; content:\"rampart-marker-two\"; sid:9100002; rev:1;)\nalert tcp any any -> any any (msg:\"raw marker\"; content:\"rampart-raw\"; sid:9100003; rev:1;)\n"}]}'
+set2='{"sets": [{"name": "api-set-2", "rules": "drop http any any -> any any (msg:\"marker two\"; http.uri; content:\"rampart-marker-two\"; sid:9100002; rev:1;)\nalert tcp any any -> any any (msg:\"raw marker\"; content:\"rampart-raw\"; sid:9100003; rev:1;)\ndrop udp any any -> any any (msg:\"udp marker\"; content:\"rampart-udp-block\"; sid:9100004; rev:1;)\n"}]}'
 apply sigs2 "$(allow_all "[]" "$set2")"
 check "a policy with another set is applied" "$(cat "$LAB_DIR/sigs2.err")" test $? = 0
 g=$(status_field signature_generation) s=$(status_field signatures)
-check "status: signature generation 2, 2 signatures" "generation $g, $s signatures" test "$g" = 2 -a "$s" = 2
+check "status: signature generation 2, 3 signatures" "generation $g, $s signatures" test "$g" = 2 -a "$s" = 3
 read -r rc code < <(get /rampart-marker-one)
 check "the old set's marker passes" "curl $rc, HTTP $code" test "$rc" = 0 -a "$code" = 404
 read -r rc code < <(get /rampart-marker-two)
 check "the new set's marker is reset" "curl $rc" test "$rc" = 56 -o "$rc" = 52
+
+# A flow blocked by a signature stays blocked when a later policy is
+# applied (re-classification must not re-open it). UDP, so that the
+# blocked flow's tuple can be used again.
+udp_send() {  # udp_send SOURCE_PORT TEXT -> reply | timeout
+  lab_exec_cli "$LAB_PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("", int(sys.argv[1])))
+s.settimeout(1.0)
+s.sendto(sys.argv[3].encode(), (sys.argv[2], 5353))
+try:
+    s.recvfrom(2048)
+    print("reply")
+except socket.timeout:
+    print("timeout")' "$1" "$LAB_SRV4" "$2"
+}
+check "UDP: an ordinary datagram is echoed" "" test "$(udp_send 40001 hello)" = reply
+check "UDP: the datagram with the marker is dropped" "" test "$(udp_send 40002 rampart-udp-block)" = timeout
+check "UDP: the blocked flow stays blocked" "" test "$(udp_send 40002 hello)" = timeout
+apply sigs2-again "$(allow_all "[]" "$set2")"
+check "another policy (same set) is applied" "$(cat "$LAB_DIR/sigs2-again.err")" test $? = 0
+check "UDP: after it, the blocked flow is still blocked" "" test "$(udp_send 40002 hello)" = timeout
+check "UDP: another flow is echoed" "" test "$(udp_send 40003 hello)" = reply
 
 # --- refused sets change nothing --------------------------------------------
 v=$(status_field applied_version)
@@ -184,7 +212,7 @@ check "EVE: the raw-stream signature of set 2 alerted during the swaps" "$n" gt0
 apply keep "$(allow_all "[]")"
 g=$(status_field signature_generation) s=$(status_field signatures)
 check "a policy without signature sets keeps the running ones" "generation $g, $s signatures" \
-  test "$g" = 14 -a "$s" = 2
+  test "$g" = 14 -a "$s" = 3
 apply none "$(allow_all "[]" '{"sets": []}')"
 s=$(status_field signatures)
 check "an empty list of sets removes them" "$s signatures" test "$s" = 0
