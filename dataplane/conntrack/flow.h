@@ -43,16 +43,17 @@ struct alignas(64) Flow {
   uint8_t tcp_flags[2];      // OR of flags seen per direction
   uint8_t icmp_type;         // ICMP: type and code of the first packet
   uint8_t icmp_code;
-  uint8_t mode;                // cp::GroupMode of the flow (protect, monitor, discover)
   FlowVerdict policy_verdict;  // what the rules decided; `verdict` is what is enforced (see mode)
-  bool l7_blocked;             // a drop/reject signature matched: blocked whatever later policies say
-  // --- cold: creation, expiry, records ---
+  uint8_t mode : 2;            // cp::GroupMode of the flow (protect, monitor, discover)
+  uint8_t l7_blocked : 1;      // a drop/reject signature matched: blocked whatever later policies say
+  // --- cold: creation, expiry, records (ordered so that nothing pads) ---
   FlowKey key;               // also stored in the hash; kept here for expiry records
-  uint64_t flow_id;          // unique per worker start, reported in EVE
-  uint64_t first_seen_ns;
   uint16_t in_port;          // port the first packet arrived on
   int32_t l7_slot;           // L7Inspector slot, or -1 when not inspected
+  uint64_t flow_id;          // unique per worker start, reported in EVE
+  uint64_t first_seen_ns;
 };
 static_assert(offsetof(Flow, key) <= 64, "the hot fields fit in the first cache line");
+static_assert(sizeof(Flow) == 128, "a flow is two cache lines");
 
 }  // namespace rampart::dp
