@@ -207,6 +207,14 @@ n=$(lab_net eve-count "$LAB_EVE" --event alert --contains '"signature_id":920000
 check "monitor mode: EVE has the alert, marked not enforced" "$n" gt0 "$n"
 n=$(lab_net eve-count "$LAB_EVE" --event drop --dest-port 8081 --contains '"enforced":false')
 check "monitor mode: EVE has the denied connection as a drop not enforced" "$n" gt0 "$n"
+ctl events --type drop --dst-port 8081 >"$LAB_DIR/monitor-events.txt" 2>&1 &  # listens about a second
+ev_pid=$!
+sleep 0.4
+probe 8081 >/dev/null
+wait "$ev_pid"
+out=$(cat "$LAB_DIR/monitor-events.txt")
+check "rampartctl events (table) marks the drop as not enforced" "$(tail -1 <<<"$out")" \
+  grep -q "not enforced: monitor mode" <<<"$out"
 sed -i 's/mode: monitor/mode: protect/' "$LAB_DIR/groups.yaml"
 ctl apply -f "$LAB_DIR/groups.yaml" >/dev/null 2>&1
 v3=$(desired)
