@@ -107,7 +107,11 @@ void signatures_from_proto(const v1::Policy& p, cp::CompiledPolicy* c, std::vect
     } else if (!names.insert(s.name()).second) {
       errors->push_back(fmt::format("{}.name: '{}' is not unique", at, s.name()));
     }
-    c->signature_sets.push_back(cp::SignatureSetText{s.name(), s.rules(), at});
+    cp::SignatureSetText set;
+    set.name = s.name();
+    set.text = s.rules();
+    set.source = at;
+    c->signature_sets.push_back(std::move(set));
   }
 }
 

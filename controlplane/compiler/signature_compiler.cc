@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -165,9 +166,21 @@ constexpr unsigned long kWidenRepeatsFrom = 16;
 // unrolls a bounded repeat of a sub-pattern into n copies, and a few
 // `(?:...){0,30}` chains were most of the compile time (docs/performance.md,
 // "Signature compile time"). Exact counts ({n}) and small ranges stay: they
-// keep the prefilter selective. Escapes, \Q...\E, classes and comments are
-// copied as they are, so only real quantifiers change.
+// keep the prefilter selective. Escapes (\cX included), \Q...\E (also in
+// classes), classes and comments are copied as they are, so only real
+// quantifiers change; a possessive {m,n}+ becomes *+ or ++, which
+// Hyperscan's prefilter mode treats as greedy (a superset again). A
+// widened copy Hyperscan refuses falls back to the pcre as written.
 std::string prefilter_expression(const std::string& re) {
+  // Inline extended mode makes whitespace and '#' comments syntax this
+  // scanner does not follow: left as written.
+  for (std::size_t at = re.find("(?"); at != std::string::npos; at = re.find("(?", at + 2)) {
+    std::size_t k = at + 2;
+    while (k < re.size() && (std::isalpha(static_cast<unsigned char>(re[k])) || re[k] == '-')) {
+      if (re[k] == 'x') return re;  // (?x), (?ix), (?-x), (?x:...)
+      ++k;
+    }
+  }
   std::string out;
   out.reserve(re.size());
   const std::size_t n = re.size();
@@ -182,7 +195,9 @@ std::string prefilter_expression(const std::string& re) {
     const char c = re[i];
     if (c == '\\' && i + 1 < n) {
       std::size_t j = i + 2;
-      if (re[i + 1] == 'Q') {  // quoted up to \E (or the end)
+      if (re[i + 1] == 'c') {  // \cX: a control character, X included
+        j = std::min(n, i + 3);
+      } else if (re[i + 1] == 'Q') {  // quoted up to \E (or the end)
         const std::size_t e = re.find("\\E", j);
         j = e == std::string::npos ? n : e + 2;
       } else if (j < n && re[j] == '{' && std::string_view("xopPNgk").find(re[i + 1]) != std::string_view::npos) {
@@ -198,7 +213,10 @@ std::string prefilter_expression(const std::string& re) {
       if (j < n && re[j] == '^') ++j;
       if (j < n && re[j] == ']') ++j;
       while (j < n && re[j] != ']') {
-        if (re[j] == '\\') {
+        if (re[j] == '\\' && j + 1 < n && re[j + 1] == 'Q') {  // \Q...\E inside a class
+          const std::size_t e = re.find("\\E", j + 2);
+          j = e == std::string::npos ? n : e + 2;
+        } else if (re[j] == '\\') {
           j += 2;
         } else if (re[j] == '[' && j + 1 < n && re[j + 1] == ':') {
           const std::size_t e = re.find(":]", j + 2);
@@ -246,7 +264,26 @@ Result<CompiledSignatures> compile_signatures(std::vector<Signature> sigs, const
     Pattern p;
     SigBuffer buffer = SigBuffer::kStream;
     std::string why;
-    if (!fast_pattern(s, p, buffer, &why) || !hs_accepts(p, &why)) {
+    bool ok = fast_pattern(s, p, buffer, &why);
+    if (ok && !hs_accepts(p, &why)) {
+      // A widened prefilter copy Hyperscan refuses must not cost the
+      // signature: fall back to the pcre as written.
+      const SigPcre* re = nullptr;
+      for (const auto& x : s.pcres) {
+        if (!x.negated) {
+          re = &x;
+          break;
+        }
+      }
+      ok = s.contents.end() == std::find_if(s.contents.begin(), s.contents.end(),
+                                             [](const SigContent& c) { return !c.negated; }) &&
+           re != nullptr && p.expression != re->pattern;
+      if (ok) {
+        p.expression = re->pattern;
+        ok = hs_accepts(p, &why);
+      }
+    }
+    if (!ok) {
       out.unsupported.push_back(fmt::format("{}: unsupported: {} (sid {})", s.source, why, s.sid));
       continue;
     }

@@ -42,8 +42,9 @@ struct App {
   // set until every worker has moved on (signature_update.h).
   std::unique_ptr<SignatureMatcher> matcher;
   std::unique_ptr<SignatureMatcher> previous_matcher;
+  std::vector<cp::Signature> startup_signatures;  // --rules, --rules-drop: kept in every later matcher
   uint32_t sig_generation = 0;           // 0: the startup set
-  std::optional<std::string> sig_texts;  // the sets of the last policy that replaced them; nullopt: startup set
+  std::optional<std::string> sig_texts;  // signature_set_texts() of the running policy's sets; nullopt: none yet
   std::function<void()> drain;           // writes the workers' queued events (caller holds control_mu)
   std::chrono::steady_clock::time_point started;
   double run_seconds = 0;  // the packet loop, start to stop (offline: to end of file)

@@ -88,11 +88,14 @@ grpc::Status ApplianceService::ApplyPolicy(grpc::ServerContext*, const v1::Apply
   }
   // Signatures first: everything that can fail happens before anything
   // changes (all or nothing).
-  auto sigs = prepare_signatures(app_, *policy, &errors);
+  bool retryable = false;
+  auto sigs = prepare_signatures(app_, *policy, &errors, &retryable);
   if (!sigs) {
     std::string all;
     for (const auto& e : errors) all += (all.empty() ? "" : "\n") + e;
-    return {grpc::StatusCode::INVALID_ARGUMENT, all};
+    // A policy that is fine but cannot be taken now must not look
+    // rejected: a controller retries UNAVAILABLE.
+    return {retryable ? grpc::StatusCode::UNAVAILABLE : grpc::StatusCode::INVALID_ARGUMENT, all};
   }
   uint32_t generation;
   {
@@ -138,12 +141,11 @@ grpc::Status ApplianceService::ApplyPolicy(grpc::ServerContext*, const v1::Apply
   resp->set_publish_seconds(seconds_since(t1));
   if (*sigs) {
     resp->set_signature_build_seconds((*sigs)->build_seconds);
-    if (!publish_signatures(app_, std::move(**sigs), 5000)) {
-      // The rule set is in force; a worker has not taken up the new
-      // signatures within 5 s (it will at its next loop).
-      return {grpc::StatusCode::UNAVAILABLE,
-              "policy applied, but a worker has not taken up the new signatures within 5 s; retry the apply"};
-    }
+    // false: a worker has not taken up its new engine within 5 s. The
+    // policy is applied (rules in force, the engine offered); that worker
+    // runs the new signatures from its next loop, and until then a new
+    // signature update is refused as retryable.
+    resp->set_signatures_pending(!publish_signatures(app_, std::move(**sigs), 5000));
   }
   {
     std::lock_guard<std::mutex> lock(app_.control_mu);

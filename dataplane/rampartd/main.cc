@@ -35,6 +35,7 @@
 #include "dataplane/rampartd/appliance_service.h"
 #include "dataplane/rampartd/capture_file.h"
 #include "dataplane/rampartd/options.h"
+#include "dataplane/rampartd/policy_signatures.h"
 #include "dataplane/rampartd/signature_update.h"
 #include "dataplane/rampartd/summary.h"
 #include "dataplane/ruleset/rule_set_rcu.h"
@@ -192,12 +193,23 @@ int run(int argc, char** argv) {
   if (o.validate_only) {
     fmt::print("{}: OK, {} rule{}, default {}\n", app.policy.origin, app.policy.rules.size(),
                app.policy.rules.size() == 1 ? "" : "s", cp::action_name(app.policy.default_action));
-    if (o.rules.empty()) return 0;
+    if (o.rules.empty() && app.policy.signature_sets.empty()) return 0;
     cp::SignatureSet sigs;
     bool readable = true;
     for (const auto& r : o.rules) readable = cp::load_signatures(r, cp::SignatureVars::defaults(), sigs) && readable;
     for (const auto& e : sigs.errors) fmt::print("{}\n", e);
     for (const auto& u : sigs.unsupported) fmt::print("{}\n", u);
+    // The policy file's signature sets: as strict as through the API.
+    std::vector<cp::Signature> policy_sigs;
+    std::vector<std::string> set_problems;
+    const bool sets_ok = parse_policy_signature_sets(app.policy, sigs.signatures, false, &policy_sigs, &set_problems);
+    for (const auto& e : set_problems) fmt::print("{}\n", e);
+    if (!app.policy.signature_sets.empty()) {
+      fmt::print("{}: {} signature set{}, {} signatures\n", app.policy.origin, app.policy.signature_sets.size(),
+                 app.policy.signature_sets.size() == 1 ? "" : "s", policy_sigs.size());
+    }
+    const std::vector<cp::Signature> policy_sigs_seen = policy_sigs;
+    for (auto& sig : policy_sigs) sigs.signatures.push_back(std::move(sig));
     fmt::print("signatures: {} rules, {} parsed, {} unsupported, {} errors\n", sigs.rule_lines,
                sigs.signatures.size(), sigs.unsupported.size(), sigs.errors.size());
     cp::SignatureCompileOptions copt;
@@ -220,7 +232,8 @@ int run(int argc, char** argv) {
                compiled->signatures.size(), patterns, compiled->tcp_stream.patterns, bytes / 1024,
                compiled->unsupported.size(), compiled->compile_seconds,
                compiled->cache_hits > 0 ? " (from cache)" : "");
-    return readable && sigs.errors.empty() ? 0 : 1;
+    const auto set_compile_problems = policy_compile_problems(compiled->unsupported, policy_sigs_seen);
+    return readable && sigs.errors.empty() && sets_ok && set_compile_problems.empty() ? 0 : 1;
   }
 
   // The capture file is checked before anything slow (signature compile).
@@ -251,7 +264,7 @@ int run(int argc, char** argv) {
 
   // Signatures: parsed and compiled before the EAL starts (cold, may take
   // seconds; compiled databases are cached on disk).
-  if (!o.rules.empty() || !o.rules_drop.empty() || o.l7) {
+  if (!o.rules.empty() || !o.rules_drop.empty() || o.l7 || !app.policy.signature_sets.empty()) {
     cp::SignatureSet sigs;
     for (const auto& r : o.rules) {
       if (!cp::load_signatures(r, cp::SignatureVars::defaults(), sigs)) {
@@ -276,11 +289,29 @@ int run(int argc, char** argv) {
       fmt::print(stderr, "rampartd: signatures rejected: {} errors\n", sigs.errors.size());
       return 1;
     }
+    // Kept: every later matcher (a policy's sets through the API) holds
+    // them too.
+    app.startup_signatures = sigs.signatures;
+    std::vector<cp::Signature> policy_sigs;
+    std::vector<std::string> set_problems;
+    if (!parse_policy_signature_sets(app.policy, app.startup_signatures, false, &policy_sigs, &set_problems)) {
+      for (const auto& e : set_problems) fmt::print(stderr, "{}\n", e);
+      fmt::print(stderr, "rampartd: policy rejected: its signature sets have {} problems\n", set_problems.size());
+      return 1;
+    }
+    if (app.policy.has_signature_sets) app.sig_texts = signature_set_texts(app.policy);
+    const std::vector<cp::Signature> policy_sigs_seen = policy_sigs;
+    for (auto& sig : policy_sigs) sigs.signatures.push_back(std::move(sig));
     cp::SignatureCompileOptions copt;
     copt.cache_dir = o.hs_cache_dir;
     auto compiled = cp::compile_signatures(std::move(sigs.signatures), copt);
     if (!compiled) {
       fmt::print(stderr, "rampartd: {}\n", compiled.error().message);
+      return 1;
+    }
+    if (const auto bad = policy_compile_problems(compiled->unsupported, policy_sigs_seen); !bad.empty()) {
+      for (const auto& e : bad) fmt::print(stderr, "{}: signature set: {}\n", app.policy.origin, e);
+      fmt::print(stderr, "rampartd: policy rejected: {} signatures of its sets are unsupported\n", bad.size());
       return 1;
     }
     fmt::print(stderr, "rampartd: signatures: {} loaded, {} unsupported (see --validate --rules)\n",

@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "controlplane/compiler/signature_compiler.h"
-#include "controlplane/compiler/signature_parser.h"
+#include "dataplane/rampartd/policy_signatures.h"
 
 namespace rampart::dp {
 namespace {
@@ -19,7 +19,8 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 }  // namespace
 
 Result<std::optional<PreparedSignatures>> prepare_signatures(const App& app, const cp::CompiledPolicy& policy,
-                                                             std::vector<std::string>* errors) {
+                                                             std::vector<std::string>* errors, bool* retryable) {
+  *retryable = false;
   if (!policy.has_signature_sets) return std::optional<PreparedSignatures>{};
   const auto t0 = std::chrono::steady_clock::now();
   if (app.matcher == nullptr) {
@@ -29,46 +30,44 @@ Result<std::optional<PreparedSignatures>> prepare_signatures(const App& app, con
         "so it cannot run signature sets");
     return Error{errors->back()};
   }
-  // The full texts are compared, not only a hash: an equal digest with a
+  // The full texts are compared, not a hash: an equal digest with a
   // different text must never keep the old signatures.
-  std::string texts;
-  for (const auto& s : policy.signature_sets) texts += fmt::format("{}:{}\n{}:{}\n", s.name.size(), s.name, s.text.size(), s.text);
+  std::string texts = signature_set_texts(policy);
   if (app.sig_texts && *app.sig_texts == texts) return std::optional<PreparedSignatures>{};
   for (const auto& w : app.workers) {
     if (w->l7()->generation() != app.sig_generation) {
+      *retryable = true;
       errors->push_back("policy.signatures: a worker has not taken up the previous signature update yet; retry");
       return Error{errors->back()};
     }
   }
 
-  const std::size_t before = errors->size();
-  cp::SignatureSet parsed;
-  for (std::size_t i = 0; i < policy.signature_sets.size(); ++i) {
-    const auto& set = policy.signature_sets[i];
-    cp::SignatureSet one;
-    cp::parse_signatures(set.text, set.name, cp::SignatureVars::defaults(), one);
-    const std::string at = fmt::format("policy.signatures.sets[{}] ({})", i, set.name);
-    for (const auto& e : one.errors) errors->push_back(fmt::format("{}: {}", at, e));
-    // An unsupported rule would load as nothing: refused, never silently
-    // weaker than the set as written.
-    for (const auto& u : one.unsupported) errors->push_back(fmt::format("{}: {}", at, u));
-    for (auto& sig : one.signatures) parsed.signatures.push_back(std::move(sig));
+  std::vector<cp::Signature> policy_sigs;
+  if (!parse_policy_signature_sets(policy, app.startup_signatures, true, &policy_sigs, errors)) {
+    return Error{"problems in the signature sets"};
   }
-  if (errors->size() != before) {
-    return Error{fmt::format("{} problem{} in the signature sets", errors->size() - before,
-                             errors->size() - before == 1 ? "" : "s")};
-  }
+  // The appliance runs its startup signatures and the policy's together.
+  std::vector<cp::Signature> all = app.startup_signatures;
+  all.insert(all.end(), policy_sigs.begin(), policy_sigs.end());
   cp::SignatureCompileOptions copt;
   copt.cache_dir = app.opts.hs_cache_dir;
-  auto compiled = cp::compile_signatures(std::move(parsed.signatures), copt);
+  // This gRPC thread shares the main lcore's CPU with the agent (EAL
+  // affinity): more compile threads would only crowd it.
+  copt.threads = 1;
+  auto compiled = cp::compile_signatures(std::move(all), copt);
   if (!compiled) {
+    *retryable = true;  // not the text's fault (a resource or cache problem)
     errors->push_back(fmt::format("policy.signatures: {}", compiled.error().message));
     return Error{errors->back()};
   }
-  for (const auto& u : compiled->unsupported) errors->push_back(fmt::format("policy.signatures: {}", u));
+  const std::size_t before = errors->size();
+  for (const auto& u : policy_compile_problems(compiled->unsupported, policy_sigs)) {
+    errors->push_back(fmt::format("policy.signatures: {}", u));
+  }
   if (errors->size() != before) return Error{fmt::format("{} unsupported signatures", errors->size() - before)};
   auto matcher = SignatureMatcher::build(std::move(*compiled));
   if (!matcher) {
+    *retryable = true;
     errors->push_back(fmt::format("policy.signatures: {}", matcher.error().message));
     return Error{errors->back()};
   }
@@ -79,6 +78,7 @@ Result<std::optional<PreparedSignatures>> prepare_signatures(const App& app, con
   for (const auto& w : app.workers) {
     auto e = w->l7()->prepare_engine(p.matcher.get(), p.generation);
     if (!e) {
+      *retryable = true;
       errors->push_back(fmt::format("policy.signatures: worker state: {}", e.error().message));
       return Error{errors->back()};
     }
@@ -101,6 +101,7 @@ bool publish_signatures(App& app, PreparedSignatures prepared, uint32_t timeout_
     // alerts of the previous one may still be queued if the last update
     // timed out before its drain.
     if (app.drain) app.drain();
+    retired.clear();
     app.previous_matcher.reset();
     app.previous_matcher = std::move(app.matcher);
     app.matcher = std::move(prepared.matcher);

@@ -39,14 +39,17 @@ struct PreparedSignatures {
 };
 
 // nullopt: nothing to do (the policy does not carry signature sets, or
-// carries exactly the running ones). Errors: one message per problem,
-// "policy.signatures.sets[I] (NAME): NAME:LINE: ...".
+// carries exactly the running ones). The new matcher holds the startup
+// signatures (--rules) and the policy's sets. Errors: one message per
+// problem, "policy.signatures.sets[I] (NAME): NAME:LINE: ..."; *retryable
+// when the cause is the appliance's state, not the policy (a worker still
+// adopting the previous update, memory).
 Result<std::optional<PreparedSignatures>> prepare_signatures(const App& app, const cp::CompiledPolicy& policy,
-                                                             std::vector<std::string>* errors);
+                                                             std::vector<std::string>* errors, bool* retryable);
 
 // Offers the engines and waits (at most `timeout_ms`) until every worker
-// runs them. Returns false when a worker did not adopt in time: the old
-// set stays allocated (it is freed by a later update) and nothing is lost.
+// runs them. Returns false when a worker did not adopt in time: it will at
+// its next loop; the old set stays allocated until a later update frees it.
 bool publish_signatures(App& app, PreparedSignatures prepared, uint32_t timeout_ms);
 
 // The matcher an alert record refers to (the current or, until every

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "controlplane/compiler/group_resolution.h"
+
 namespace rampart::dp {
 namespace {
 
@@ -33,6 +35,11 @@ cp::GroupMode RuleSet::mode_of(const AclKey& key, bool ipv4) const {
 
 Result<std::unique_ptr<const RuleSet>> RuleSet::build(const cp::CompiledPolicy& policy, uint32_t generation,
                                                       int socket) {
+  // Defence in depth: a rule still naming groups would have an empty
+  // src/dst here, which reads as "any address".
+  if (!cp::fully_resolved(policy)) {
+    return Error{fmt::format("building the rule set from {}: its groups are not resolved to addresses", policy.origin)};
+  }
   std::unique_ptr<RuleSet> rs(new RuleSet());
   auto acl = AclClassifier::build(policy.rules, fmt::format("rampart_acl_g{}", generation), socket);
   if (!acl) return Error{fmt::format("building the rule set from {}: {}", policy.origin, acl.error().message)};

@@ -27,7 +27,7 @@ namespace rampart::dp {
   X(frag_memcap_bypassed) /* fragments forwarded unchecked, memcap fail-open */     \
   X(rejects_sent)         /* TCP RSTs / ICMP unreachables generated */              \
   X(reject_failed)        /* reject could not answer (no mbuf, tx full) */          \
-  X(policy_unenforced)    /* monitor mode: flows the rules deny, forwarded and reported */ \
+  X(policy_unenforced)    /* monitor mode: flows the rules deny, forwarded and reported (untracked: packets) */ \
   X(events_lost)          /* event ring full */
 
 struct alignas(64) WorkerStats {

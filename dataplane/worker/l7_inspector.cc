@@ -111,9 +111,11 @@ void L7Inspector::adopt() {
     s.raw[1] = now[1];
     s.n_header_hits = 0;  // signature indices of the old set
   }
-  std::unique_ptr<L7Engine> old = std::move(engine_);
+  // The old engine goes back before the new generation is published: a
+  // control thread that sees the generation finds the engine to free.
+  L7Engine* stale = retired_.exchange(engine_.release(), std::memory_order_acq_rel);
+  delete stale;  // never by construction (the control thread collects before offering)
   install(std::move(next));
-  retired_.store(old.release(), std::memory_order_release);
 }
 
 int32_t L7Inspector::attach() {

@@ -251,7 +251,11 @@ Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, uint32_
       // Fail-open on a full table still enforces the policy, statelessly.
       stats_.flows_untracked.add();
       if (rule < stats_.rule_slots) stats_.rule_hits[rule].add();
-      return verdict_decision(enforced_verdict(rs.verdict(rule), mode_of(m, rs)));
+      const FlowVerdict policy = rs.verdict(rule);
+      const cp::GroupMode mode = mode_of(m, rs);
+      // Monitor mode without a flow to report on: counted, per packet.
+      if (mode == cp::GroupMode::kMonitor && policy != FlowVerdict::kAllow) stats_.policy_unenforced.add();
+      return verdict_decision(enforced_verdict(policy, mode));
     }
     *inserted = true;
     f = &init_flow(pos, m, src_lo, rule, rs, in_port);
@@ -263,7 +267,14 @@ Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, uint32_
       const PacketMeta first = initiator_meta(*f);
       const FlowVerdict before = f->verdict;
       set_policy(*f, first, classify_one(first, rs), rs);
-      if (f->verdict != before) f->drop_logged = false;  // the new verdict is reported afresh
+      if (f->verdict != before) {
+        f->drop_logged = false;  // the new verdict is reported afresh
+        // Denied before, allowed now: inspected from here on, as a flow
+        // picked up mid-stream.
+        if (l7_ && tcp && f->verdict == FlowVerdict::kAllow && f->l7_slot == L7Inspector::kNoSlot) {
+          f->l7_slot = l7_->attach();
+        }
+      }
     }
     if (tcp) {
       if (tcp_may_reopen(f->state, m.tcp_flags, from_initiator)) {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end: group modes and signature sets through rampartd's appliance
 # API, on live TCP between the lab's client and server namespaces
-# (tools/lab/lab.sh). rampartd starts with --l7 and no signatures; every
-# policy is sent as ApplyPolicy over the unix socket.
+# (tools/lab/lab.sh). rampartd starts with 5 startup signatures (--rules
+# l7-test.rules); every policy is sent as ApplyPolicy over the unix socket.
 #
 #   - monitor: a flow the rules deny is forwarded, reported once as a drop
 #     with "enforced": false, counted in policy_unenforced;
@@ -14,7 +14,9 @@
 #     applied (UDP, so that the blocked tuple can be used again);
 #   - a broken or unsupported set is refused with the set and line named,
 #     and the running rules and signatures stay;
-#   - a policy without signature sets keeps the running ones.
+#   - a policy without signature sets keeps the running ones;
+#   - the startup signatures run beside every policy's sets, and a set may
+#     not reuse one of their sids.
 # Ends with "N passed, N failed".
 #
 #   tests/e2e/modes_signatures_test.sh [path/to/rampartd]     (root)
@@ -38,8 +40,9 @@ echo "rampart modes" >"$LAB_DIR/www/index.html"
 lab_http_serve "$LAB_DIR/www" 8080 || bail "HTTP server on srv"
 lab_udp_echo 5353 || bail "UDP echo server on srv"
 asock=$LAB_DIR/rampartd.sock
-lab_start_rampartd - --l7 --hs-cache "" --grpc-socket "$asock" || bail "rampartd --l7 starts and forwards"
-ok "rampartd --l7 forwards with no signatures (pid $LAB_RAMPARTD_PID)"
+lab_start_rampartd - --rules "$here/l7-test.rules" --hs-cache "" --grpc-socket "$asock" ||
+  bail "rampartd with startup signatures starts and forwards"
+ok "rampartd with the 5 startup signatures of l7-test.rules forwards (pid $LAB_RAMPARTD_PID)"
 
 # apply NAME JSON -> response JSON in $LAB_DIR/NAME.resp, error in NAME.err; returns the API's status
 apply() {
@@ -68,7 +71,8 @@ deny_web() {  # deny_web GROUPS_JSON_ARRAY [SIGNATURES_JSON]
 
 # --- monitor: denied by the rules, forwarded and reported -------------------
 apply monitor "$(deny_web "[$(srv_group GROUP_MODE_MONITOR)]")"
-check "a policy with a group in monitor mode is applied" "$(cat "$LAB_DIR/monitor.err")" test $? = 0
+rc=$?
+check "a policy with a group in monitor mode is applied" "$(cat "$LAB_DIR/monitor.err")" test "$rc" = 0
 read -r rc code < <(get /index.html)
 check "monitor: the request the rules deny is answered" "curl $rc, HTTP $code" test "$rc" = 0 -a "$code" = 200
 sleep 0.5
@@ -79,7 +83,8 @@ check "monitor: the drop event names the mode" "$n" test "$n" = 1
 
 # --- protect: the same rules drop -------------------------------------------
 apply protect "$(deny_web "[$(srv_group GROUP_MODE_PROTECT)]")"
-check "the same policy in protect mode is applied" "$(cat "$LAB_DIR/protect.err")" test $? = 0
+rc=$?
+check "the same policy in protect mode is applied" "$(cat "$LAB_DIR/protect.err")" test "$rc" = 0
 read -r rc code < <(get /index.html)
 check "protect: the request is dropped (curl times out)" "curl $rc" test "$rc" = 28
 sleep 0.5
@@ -88,7 +93,8 @@ check "protect: drop events for both flows (monitor: not enforced, protect: enfo
 
 # --- discover: forwarded, no violation event --------------------------------
 apply discover "$(deny_web "[$(srv_group GROUP_MODE_DISCOVER)]")"
-check "the policy in discover mode is applied" "$(cat "$LAB_DIR/discover.err")" test $? = 0
+rc=$?
+check "the policy in discover mode is applied" "$(cat "$LAB_DIR/discover.err")" test "$rc" = 0
 read -r rc code < <(get /index.html)
 check "discover: the request is answered" "curl $rc, HTTP $code" test "$rc" = 0 -a "$code" = 200
 sleep 0.5
@@ -109,13 +115,16 @@ allow_all() {  # allow_all GROUPS [SIGNATURES]
   echo "{\"version\": \"next\", \"default_action\": \"ACTION_ALLOW\", \"non_ip_action\": \"ACTION_ALLOW\", \"groups\": $1 $sigs}"
 }
 apply sigs1 "$(allow_all "[]" "$set1")"
-check "a policy with a signature set is applied" "$(cat "$LAB_DIR/sigs1.err")" test $? = 0
+rc=$?
+check "a policy with a signature set is applied" "$(cat "$LAB_DIR/sigs1.err")" test "$rc" = 0
 g=$(status_field signature_generation) s=$(status_field signatures)
-check "status: signature generation 1, 1 signature" "generation $g, $s signatures" test "$g" = 1 -a "$s" = 1
+check "status: signature generation 1, 5 startup + 1 signatures" "generation $g, $s signatures" test "$g" = 1 -a "$s" = 6
 read -r rc code < <(get /index.html)
 check "an ordinary request passes" "curl $rc, HTTP $code" test "$rc" = 0 -a "$code" = 200
 read -r rc code < <(get /rampart-marker-one)
 check "the new signature resets the request that carries its marker" "curl $rc" test "$rc" = 56 -o "$rc" = 52
+read -r rc code < <(get "/item?id=1%20UNION%20ALL%20SELECT%20password%20FROM%20users")
+check "the startup signatures run beside the set: SQL injection reset" "curl $rc" test "$rc" = 56 -o "$rc" = 52
 sleep 0.5
 n=$(eve --event alert --contains '"signature_id":9100001' --contains '"action":"blocked"')
 check "EVE: a blocked alert names the API set's signature" "$n" test "$n" = 1
@@ -133,9 +142,10 @@ check "EVE: the alert says allowed, not enforced, in monitor mode" "$n" test "$n
 # --- replaced by another set ------------------------------------------------
 set2='{"sets": [{"name": "api-set-2", "rules": "drop http any any -> any any (msg:\"marker two\"; http.uri; content:\"rampart-marker-two\"; sid:9100002; rev:1;)\nalert tcp any any -> any any (msg:\"raw marker\"; content:\"rampart-raw\"; sid:9100003; rev:1;)\ndrop udp any any -> any any (msg:\"udp marker\"; content:\"rampart-udp-block\"; sid:9100004; rev:1;)\n"}]}'
 apply sigs2 "$(allow_all "[]" "$set2")"
-check "a policy with another set is applied" "$(cat "$LAB_DIR/sigs2.err")" test $? = 0
+rc=$?
+check "a policy with another set is applied" "$(cat "$LAB_DIR/sigs2.err")" test "$rc" = 0
 g=$(status_field signature_generation) s=$(status_field signatures)
-check "status: signature generation 2, 3 signatures" "generation $g, $s signatures" test "$g" = 2 -a "$s" = 3
+check "status: signature generation 2, 5 startup + 3 signatures" "generation $g, $s signatures" test "$g" = 2 -a "$s" = 8
 read -r rc code < <(get /rampart-marker-one)
 check "the old set's marker passes" "curl $rc, HTTP $code" test "$rc" = 0 -a "$code" = 404
 read -r rc code < <(get /rampart-marker-two)
@@ -162,7 +172,8 @@ check "UDP: an ordinary datagram is echoed" "" test "$(udp_send 40001 hello)" = 
 check "UDP: the datagram with the marker is dropped" "" test "$(udp_send 40002 rampart-udp-block)" = timeout
 check "UDP: the blocked flow stays blocked" "" test "$(udp_send 40002 hello)" = timeout
 apply sigs2-again "$(allow_all "[]" "$set2")"
-check "another policy (same set) is applied" "$(cat "$LAB_DIR/sigs2-again.err")" test $? = 0
+rc=$?
+check "another policy (same set) is applied" "$(cat "$LAB_DIR/sigs2-again.err")" test "$rc" = 0
 check "UDP: after it, the blocked flow is still blocked" "" test "$(udp_send 40002 hello)" = timeout
 check "UDP: another flow is echoed" "" test "$(udp_send 40003 hello)" = reply
 
@@ -180,6 +191,12 @@ rc=$?
 err=$(cat "$LAB_DIR/unsupported.err")
 check "a set with an unsupported rule is refused, not loaded weaker" "$err" test "$rc" = 1 -a -n "$err"
 check "the error names the set and line" "$err" grep -q 'unsup:1' <<<"$err"
+dup='{"sets": [{"name": "dup", "rules": "alert http any any -> any any (msg:\"dup\"; http.uri; content:\"d\"; sid:9010001; rev:1;)\n"}]}'
+apply dup-sid "$(allow_all "[]" "$dup")"
+rc=$?
+err=$(cat "$LAB_DIR/dup-sid.err")
+check "a set reusing a startup signature's sid is refused, naming both" "$err" test "$rc" = 1
+check "... with the set's line and the startup rule's place" "$err" grep -q 'dup:1: error: duplicate sid 9010001 (also at .*l7-test.rules:2)' <<<"$err"
 v2=$(status_field applied_version) g=$(status_field signature_generation)
 check "after the refusals: same applied version and signature generation" "version $v -> $v2, generation $g" \
   test "$v" = "$v2" -a "$g" = 2
@@ -212,10 +229,12 @@ check "EVE: the raw-stream signature of set 2 alerted during the swaps" "$n" gt0
 apply keep "$(allow_all "[]")"
 g=$(status_field signature_generation) s=$(status_field signatures)
 check "a policy without signature sets keeps the running ones" "generation $g, $s signatures" \
-  test "$g" = 14 -a "$s" = 3
+  test "$g" = 14 -a "$s" = 8
 apply none "$(allow_all "[]" '{"sets": []}')"
 s=$(status_field signatures)
-check "an empty list of sets removes them" "$s signatures" test "$s" = 0
+check "an empty list of sets removes them; the 5 startup signatures stay" "$s signatures" test "$s" = 5
+read -r rc code < <(get "/item?id=1%20UNION%20ALL%20SELECT%20password%20FROM%20users")
+check "a startup signature still resets its attack" "curl $rc" test "$rc" = 56 -o "$rc" = 52
 read -r rc code < <(get /rampart-marker-two)
 check "with no signatures the marker passes" "curl $rc, HTTP $code" test "$rc" = 0 -a "$code" = 404
 

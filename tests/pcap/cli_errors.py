@@ -32,6 +32,11 @@ def main():
         bad_rules = os.path.join(tmp, "bad.rules")
         with open(bad_rules, "w") as f:
             f.write("alert tcp any any -> any any (content:\"a\";)\n")
+        bad_set = os.path.join(tmp, "bad-set.yaml")
+        with open(bad_set, "w") as f:
+            f.write("signature_sets:\n  - name: site\n    rules: |\n"
+                    "      alert http any any -> any any (msg:\"ok\"; http.uri; content:\"a\"; sid:1; rev:1;)\n"
+                    "      alert http any any -> any any (msg:\"fb\"; flowbits:set,x; content:\"b\"; sid:2; rev:1;)\n")
         not_pcap = os.path.join(tmp, "text.pcap")
         with open(not_pcap, "w") as f:
             f.write("this is not a capture\n")
@@ -40,6 +45,8 @@ def main():
              ["--pcap", good, "--eve", "/nonexistent-dir/eve.json"], "cannot open EVE file /nonexistent-dir/eve.json"),
             ("policy with errors", ["--pcap", good, "--policy", bad_policy], "bad.yaml:1:17: error:"),
             ("signatures with errors", ["--pcap", good, "--rules", bad_rules], "bad.rules:1: error: no sid"),
+            ("a policy file's signature set with an unsupported rule (refused, not loaded weaker)",
+             ["--pcap", good, "--policy", bad_set], "signature set site: site:2: unsupported: option 'flowbits'"),
             ("not a capture file", ["--pcap", not_pcap], "cannot read as a capture file"),
             ("missing capture file", ["--pcap", os.path.join(tmp, "absent.pcap")], "cannot read as a capture file"),
             ("unknown option", ["--pcap", good, "--frobnicate"], "unknown option '--frobnicate'"),

@@ -155,6 +155,12 @@ TEST(SignatureCompiler, PrefilterCopyWidensOnlyLargeBoundedRepeats) {
   EXPECT_EQ(prefilter_expression(R"(j(?:\W|%\w\w){0,30}?n[^}]{1,30}x{3,40}i)"), R"(j(?:\W|%\w\w)*?n[^}]+x{3,}i)");
   // Exact counts and small ranges keep the prefilter selective.
   EXPECT_EQ(prefilter_expression(R"(%[0-9a-f]{2}a{1,15}b{16})"), R"(%[0-9a-f]{2}a{1,15}b{16})");
+  // \cX is one escape: \c{ is control-{, and {0,30} after it is the literal text it was.
+  EXPECT_EQ(prefilter_expression(R"(a\c{0,30}b{0,20})"), R"(a\c{0,30}b*)");
+  // \Q...\E inside a class does not end the class.
+  EXPECT_EQ(prefilter_expression(R"([\Q]\E{0,20}]x)"), R"([\Q]\E{0,20}]x)");
+  // Inline extended mode: left as written.
+  EXPECT_EQ(prefilter_expression(R"((?ix)a {0,30} # c{0,20})"), R"((?ix)a {0,30} # c{0,20})");
   // Not quantifiers: escapes, classes, quoting, comments, literal braces.
   for (const char* same : {R"(\x{41}\p{L}[{0,99}]\{0,99\})", R"(\Q{0,99}\E(?#{0,99})[[:alpha:]{0,99}])", R"(a{x,99}{0,99)"}) {
     EXPECT_EQ(prefilter_expression(same), same);

@@ -1,0 +1,62 @@
+#include "dataplane/rampartd/policy_signatures.h"
+
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "controlplane/compiler/signature_parser.h"
+
+namespace rampart::dp {
+
+std::string signature_set_texts(const cp::CompiledPolicy& policy) {
+  std::string texts;
+  for (const auto& s : policy.signature_sets) {
+    texts += fmt::format("{}:{}\n{}:{}\n", s.name.size(), s.name, s.text.size(), s.text);
+  }
+  return texts;
+}
+
+bool parse_policy_signature_sets(const cp::CompiledPolicy& policy, const std::vector<cp::Signature>& startup,
+                                 bool api_paths, std::vector<cp::Signature>* out, std::vector<std::string>* errors) {
+  const std::size_t before = errors->size();
+  std::map<uint64_t, std::string> sids;  // (gid << 32 | sid) -> where
+  for (const auto& s : startup) sids.emplace((uint64_t{s.gid} << 32) | s.sid, s.source);
+  for (std::size_t i = 0; i < policy.signature_sets.size(); ++i) {
+    const auto& set = policy.signature_sets[i];
+    const std::string where = api_paths ? fmt::format("policy.signatures.sets[{}] ({})", i, set.name)
+                                        : fmt::format("{}: signature set {}", policy.origin, set.name);
+    cp::SignatureSet one;
+    cp::parse_signatures(set.text, set.name, cp::SignatureVars::defaults(), one);
+    for (const auto& e : one.errors) errors->push_back(fmt::format("{}: {}", where, e));
+    for (const auto& u : one.unsupported) errors->push_back(fmt::format("{}: {}", where, u));
+    for (auto& sig : one.signatures) {
+      const uint64_t id = (uint64_t{sig.gid} << 32) | sig.sid;
+      if (auto [it, fresh] = sids.emplace(id, sig.source); !fresh) {
+        errors->push_back(fmt::format("{}: {}: error: duplicate sid {} (also at {})", where, sig.source, sig.sid,
+                                      it->second));
+        continue;
+      }
+      out->push_back(std::move(sig));
+    }
+  }
+  return errors->size() == before;
+}
+
+std::vector<std::string> policy_compile_problems(const std::vector<std::string>& unsupported,
+                                                 const std::vector<cp::Signature>& policy_sigs) {
+  std::set<std::string> sources;
+  for (const auto& s : policy_sigs) sources.insert(s.source + ": ");
+  std::vector<std::string> out;
+  for (const auto& u : unsupported) {
+    for (const auto& src : sources) {
+      if (u.compare(0, src.size(), src) == 0) {
+        out.push_back(u);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace rampart::dp
