@@ -95,6 +95,7 @@ struct SignatureSetText {
   std::string text;    // the rules, one per line
   std::string source;  // "file:line" where the set is defined, for messages
   int text_line = 0;   // line of source's file holding the text's first line (0: unknown)
+  std::string name_at = {};  // "file:line:col" of the name's value ("" unknown), for messages
 };
 
 struct CompiledPolicy {

@@ -363,8 +363,7 @@ void compile_signature_set(const YAML::Node& node, std::string_view yaml_text, E
   const int before = err.count();
   SignatureSetText set;
   set.source = err.where(node.Mark());
-  std::string name_at;
-  take_name(node, "signature set", err, names, &set.name, &name_at);
+  take_name(node, "signature set", err, names, &set.name, &set.name_at);
   bool have_rules = false;
   for (const auto& kv : node) {
     const std::string key = kv.first.Scalar();

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "controlplane/compiler/signature_compiler.h"
 #include "controlplane/compiler/signature_parser.h"
 
 namespace rampart::cp {
@@ -37,7 +38,8 @@ std::string relocate(const std::string& msg, const std::map<std::string, const S
 
 }  // namespace
 
-void check_signature_sets(const CompiledPolicy& policy, std::vector<std::string>* errors) {
+void check_signature_sets(const CompiledPolicy& policy, std::vector<std::string>* errors,
+                          const SignatureCheckOptions& opt) {
   const SignatureVars vars = SignatureVars::defaults();
   SignatureSet all;
   std::map<std::string, const SignatureSetText*> by_name;
@@ -47,6 +49,19 @@ void check_signature_sets(const CompiledPolicy& policy, std::vector<std::string>
   }
   for (const auto& e : all.errors) errors->push_back(relocate(e, by_name, "error"));
   for (const auto& u : all.unsupported) errors->push_back(relocate(u, by_name, "unsupported"));
+  // The compiler's own refusals come after the parser's, like on the
+  // appliance, which stops before compiling a set that does not parse.
+  if (!opt.compile || !all.errors.empty() || !all.unsupported.empty() || all.signatures.empty()) return;
+  SignatureCompileOptions copt;
+  copt.cache_dir = opt.cache_dir;
+  copt.threads = opt.threads;
+  auto compiled = compile_signatures(std::move(all.signatures), copt);
+  if (!compiled) {
+    errors->push_back(
+        fmt::format("{}: error: signature sets: {}", policy.signature_sets.front().source, compiled.error().message));
+    return;
+  }
+  for (const auto& u : compiled->unsupported) errors->push_back(relocate(u, by_name, "unsupported"));
 }
 
 }  // namespace rampart::cp

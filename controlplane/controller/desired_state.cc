@@ -66,6 +66,15 @@ std::string DesiredState::digest(const std::map<std::string, std::string>& docs)
   return f.hex();
 }
 
+Result<cp::CompiledPolicy> DesiredState::compose(const std::map<std::string, std::string>& docs,
+                                                 std::vector<std::string>* errors,
+                                                 const std::vector<cp::SignatureSetText>* checked) const {
+  ComposeOptions opt;
+  opt.signature_cache_dir = dir_ + "/" + kSignatureCacheDir;
+  opt.checked_signature_sets = checked;
+  return compose_policy(as_documents(docs), errors, opt);
+}
+
 Result<std::shared_ptr<Snapshot>> DesiredState::resolve_locked(const cp::CompiledPolicy& composed) const {
   auto snap = std::make_shared<Snapshot>();
   snap->policy = composed;
@@ -85,7 +94,8 @@ void DesiredState::publish_locked(std::shared_ptr<Snapshot> snap) {
   snapshot_ = std::move(snap);
 }
 
-Result<std::unique_ptr<DesiredState>> DesiredState::open(const std::string& dir, std::vector<std::string>* errors) {
+Result<std::unique_ptr<DesiredState>> DesiredState::open(const std::string& dir, std::vector<std::string>* errors,
+                                                         OpenOptions opt) {
   std::error_code ec;
   if (!fs::exists(dir, ec)) {
     fs::create_directories(dir, ec);
@@ -114,17 +124,26 @@ Result<std::unique_ptr<DesiredState>> DesiredState::open(const std::string& dir,
   }
   if (ec) return Error{fmt::format("cannot list {}: {}", dir, ec.message())};
   if (!errors->empty()) return Error{fmt::format("{}: invalid policy documents", dir)};
-  auto composed = compose_policy(as_documents(s->docs_), errors);
+  auto composed = s->compose(s->docs_, errors, nullptr);
   if (!composed) return Error{fmt::format("{}: {}", dir, composed.error().message)};
   s->composed_ = std::move(*composed);
-  auto snap = s->resolve_locked(s->composed_);  // no workloads yet
+  s->workloads_ = std::move(opt.workloads);
+  s->workloads_generation_ = opt.workloads_generation;
+  auto snap = s->resolve_locked(s->composed_);
   if (!snap) return snap.error();
   auto st = load_version_state(dir);
   if (!st) return st.error();
   s->state_ = *st;
   const std::string d = digest(s->docs_);
   const bool fresh = !fs::exists(fs::path(dir) / kVersionFile, ec);
-  if (!fresh && s->state_.digest != d) ++s->state_.version;  // edited while we were down
+  // A new version when the documents were edited while we were down, or
+  // when the persisted workloads give other members than the stored
+  // version was made with (a crash between the inventory and the version
+  // write): appliances may run either. Without an inventory file the
+  // members come later (set_workloads compares).
+  const bool members_moved = opt.workloads_persisted && (*snap)->membership != s->state_.membership;
+  const bool bump = !fresh && (s->state_.digest != d || members_moved);
+  if (bump) ++s->state_.version;
   for (auto it = s->state_.document_versions.begin(); it != s->state_.document_versions.end();) {
     it = s->docs_.count(it->first) ? std::next(it) : s->state_.document_versions.erase(it);
   }
@@ -132,7 +151,7 @@ Result<std::unique_ptr<DesiredState>> DesiredState::open(const std::string& dir,
     auto& v = s->state_.document_versions[name];
     if (v == 0) v = s->state_.version;
   }
-  if (fresh || s->state_.digest != d) {
+  if (fresh || bump) {
     s->state_.digest = d;
     s->state_.membership = (*snap)->membership;
     auto saved = save_version_state(dir, s->state_);
@@ -192,11 +211,21 @@ Outcome DesiredState::apply(const std::string& name, const std::string& yaml, bo
     return Outcome::invalid(
         fmt::format("document.name: '{}' is not a valid name ([a-z0-9][a-z0-9._-]{{0,62}})", name));
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  auto docs = docs_;
+  // Composed (signature sets compiled: seconds for a large new set) under
+  // write_mu_ only: snapshot() and set_workloads are not held up, and no
+  // other writer changes docs_ or composed_ meanwhile.
+  std::lock_guard<std::mutex> writing(write_mu_);
+  std::map<std::string, std::string> docs;
+  std::vector<cp::SignatureSetText> checked;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    docs = docs_;
+    checked = composed_.signature_sets;
+  }
   docs[name] = yaml;
-  auto composed = compose_policy(as_documents(docs), errors);
+  auto composed = compose(docs, errors, &checked);
   if (!composed) return Outcome::invalid(join(*errors));
+  std::lock_guard<std::mutex> lock(mu_);
   auto snap = resolve_locked(*composed);
   if (!snap) return Outcome::invalid(snap.error().message);
   result->rules = static_cast<uint32_t>((*snap)->policy.rules.size());
@@ -211,15 +240,22 @@ Outcome DesiredState::apply(const std::string& name, const std::string& yaml, bo
 }
 
 Outcome DesiredState::remove(const std::string& name, uint64_t* new_version) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!docs_.count(name)) return Outcome::not_found(fmt::format("policy document '{}' not found", name));
-  auto docs = docs_;
+  std::lock_guard<std::mutex> writing(write_mu_);  // as in apply()
+  std::map<std::string, std::string> docs;
+  std::vector<cp::SignatureSetText> checked;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!docs_.count(name)) return Outcome::not_found(fmt::format("policy document '{}' not found", name));
+    docs = docs_;
+    checked = composed_.signature_sets;
+  }
   docs.erase(name);
   std::vector<std::string> errors;
   // Removing a document can leave a reference to a group it defined: the
   // composition is checked like any change.
-  auto composed = compose_policy(as_documents(docs), &errors);
+  auto composed = compose(docs, &errors, &checked);
   if (!composed) return Outcome::invalid(join(errors));
+  std::lock_guard<std::mutex> lock(mu_);
   auto snap = resolve_locked(*composed);
   if (!snap) return Outcome::invalid(snap.error().message);
   Outcome o = commit_locked(std::move(docs), std::move(*composed), std::move(*snap), name, true);

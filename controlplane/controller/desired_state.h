@@ -6,17 +6,28 @@
 // Readers take an immutable Snapshot (version + composed policy), so a
 // push never sees a half-made change.
 // Groups are resolved against the workloads the inventory last gave
-// (set_workloads); the snapshot's policy is always resolved
-// (cp::fully_resolved). A workload change that moves any group's members
-// is a new version, persisted like a document change; one that moves none
-// changes nothing. The workloads are not persisted (the orchestrator
-// re-sends them): after a restart groups resolve against no workloads
-// under the stored version, and the first workload set that differs from
-// the members that version was made with (the digest is persisted) is a
-// new version.
+// (set_workloads; at start, OpenOptions::workloads); the snapshot's policy
+// is always resolved (cp::fully_resolved). A workload change that moves
+// any group's members is a new version, persisted like a document change;
+// one that moves none changes nothing. The workloads themselves are
+// persisted by the Inventory (inventory.h, DIR/.rampart-inventory) and
+// given to open(): after a restart the first snapshot is resolved with the
+// members the stored version was made with, so the version does not move
+// and no group is published empty. Members that differ from those the
+// stored version was made with (the digest is in the version file: a crash
+// between the inventory and the version write) are a new version at open.
+// Without an inventory file (a controller that never had one) groups
+// resolve against no workloads under the stored version, and the first
+// workload set that differs from the members that version was made with is
+// a new version.
+// Signature sets are compiled (policy_composer.h) with the Hyperscan cache
+// in DIR/.hs-cache.
 // Thread-safe: every method may be called from any thread. It takes only
-// its own mutex and calls nothing that locks (the Inventory is read by the
-// caller before set_workloads), so no lock order arises.
+// its own mutexes (write_mu_ before mu_, never the other way) and calls
+// nothing that locks (the Inventory is read by the caller before
+// set_workloads), so no lock order with others arises. apply and remove
+// compose under write_mu_ alone; readers and set_workloads only wait for
+// mu_, which is never held while signature sets compile.
 
 #include <cstdint>
 #include <map>
@@ -49,10 +60,23 @@ struct Snapshot {
 
 class DesiredState {
  public:
+  struct OpenOptions {
+    // The persisted inventory (Inventory::load, labeled_addresses): the
+    // first snapshot is resolved against it.
+    bool workloads_persisted = false;  // the inventory file existed
+    uint64_t workloads_generation = 0;
+    std::vector<cp::LabeledAddress> workloads;
+  };
   // Loads DIR/*.yaml (DIR is created when missing) and the version; a
   // document set that differs from the one the stored version describes
-  // gets a new version. Invalid documents: every error in *errors.
-  static Result<std::unique_ptr<DesiredState>> open(const std::string& dir, std::vector<std::string>* errors);
+  // gets a new version, and so do persisted workloads that give groups
+  // other members than the stored version was made with. Invalid
+  // documents: every error in *errors.
+  static Result<std::unique_ptr<DesiredState>> open(const std::string& dir, std::vector<std::string>* errors,
+                                                    OpenOptions opt);
+  static Result<std::unique_ptr<DesiredState>> open(const std::string& dir, std::vector<std::string>* errors) {
+    return open(dir, errors, OpenOptions{});
+  }
 
   std::shared_ptr<const Snapshot> snapshot() const;
   uint64_t version() const;
@@ -86,6 +110,11 @@ class DesiredState {
  private:
   explicit DesiredState(std::string dir) : dir_(std::move(dir)) {}
   static std::string digest(const std::map<std::string, std::string>& docs);
+  // compose_policy with the Hyperscan cache in dir_; signature sets equal
+  // to `checked` (those of composed_, which passed) are not checked again.
+  // Reads no member but dir_: called without mu_.
+  Result<cp::CompiledPolicy> compose(const std::map<std::string, std::string>& docs, std::vector<std::string>* errors,
+                                     const std::vector<cp::SignatureSetText>* checked) const;
   // `composed` (compose_policy's output) resolved against workloads_;
   // version and origin unset.
   Result<std::shared_ptr<Snapshot>> resolve_locked(const cp::CompiledPolicy& composed) const;
@@ -94,6 +123,7 @@ class DesiredState {
                         std::shared_ptr<Snapshot> snap, const std::string& changed, bool removed);
 
   const std::string dir_;
+  std::mutex write_mu_;  // serialises apply and remove (the only writers of docs_ and composed_)
   mutable std::mutex mu_;
   std::map<std::string, std::string> docs_;  // guarded by mu_: name -> YAML text
   cp::CompiledPolicy composed_;              // guarded by mu_: docs_ composed, unresolved

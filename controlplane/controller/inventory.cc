@@ -1,11 +1,106 @@
 #include "controlplane/controller/inventory.h"
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "controlplane/api/request_checks.h"
 #include "controlplane/compiler/cidr.h"
+#include "controlplane/controller/version_store.h"
 
 namespace rampart::controller {
+namespace {
+
+using Json = nlohmann::json;
+
+// Deterministic (objects are sorted): the same inventory, the same bytes.
+std::string to_json(const std::map<std::string, rampart::v1::Workload>& by_ip, const std::set<std::string>& removed) {
+  Json workloads = Json::array();
+  for (const auto& [ip, w] : by_ip) {
+    Json labels = Json::object();
+    for (const auto& [k, v] : w.labels()) labels[k] = v;
+    workloads.push_back({{"ip", ip}, {"workload", w.workload()}, {"labels", std::move(labels)}});
+  }
+  Json doc = {{"format", 1}, {"workloads", std::move(workloads)}, {"removed", removed}};
+  return doc.dump(1) + "\n";
+}
+
+// "" when valid, else what is wrong (the caller names the file).
+std::string from_json(const std::string& text, std::map<std::string, rampart::v1::Workload>* by_ip,
+                      std::set<std::string>* removed) {
+  Json doc = Json::parse(text, nullptr, false);
+  if (doc.is_discarded()) return "not valid JSON";
+  if (!doc.is_object()) return "not a JSON object";
+  if (!doc.contains("format") || doc["format"] != 1) return "'format' must be 1";
+  const Json& workloads = doc.contains("workloads") ? doc["workloads"] : Json::array();
+  if (!workloads.is_array()) return "'workloads' must be an array";
+  for (std::size_t i = 0; i < workloads.size(); ++i) {
+    const Json& w = workloads[i];
+    const std::string at = fmt::format("workloads[{}]", i);
+    if (!w.is_object()) return at + ": not an object";
+    if (!w.contains("ip") || !w["ip"].is_string() || !api::valid_ip(w["ip"].get<std::string>())) {
+      return at + ".ip: not an IPv4 or IPv6 address";
+    }
+    if (!w.contains("workload") || !w["workload"].is_string() || w["workload"].get<std::string>().empty()) {
+      return at + ".workload: required (a string)";
+    }
+    rampart::v1::Workload out;
+    out.set_ip(w["ip"].get<std::string>());
+    out.set_workload(w["workload"].get<std::string>());
+    if (w.contains("labels")) {
+      if (!w["labels"].is_object()) return at + ".labels: not an object";
+      for (const auto& [k, v] : w["labels"].items()) {
+        if (!v.is_string()) return fmt::format("{}.labels.{}: not a string", at, k);
+        (*out.mutable_labels())[k] = v.get<std::string>();
+      }
+    }
+    if (!by_ip->emplace(out.ip(), out).second) return fmt::format("{}.ip: '{}' appears twice", at, out.ip());
+  }
+  const Json& gone = doc.contains("removed") ? doc["removed"] : Json::array();
+  if (!gone.is_array()) return "'removed' must be an array";
+  for (std::size_t i = 0; i < gone.size(); ++i) {
+    if (!gone[i].is_string() || !api::valid_ip(gone[i].get<std::string>())) {
+      return fmt::format("removed[{}]: not an IPv4 or IPv6 address", i);
+    }
+    removed->insert(gone[i].get<std::string>());
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<bool> Inventory::load(const std::string& dir) {
+  const std::string path = dir + "/" + kInventoryFile;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (errno != ENOENT) return Error{fmt::format("cannot read {}: {}", path, std::strerror(errno))};
+    std::lock_guard<std::mutex> lock(mu_);
+    path_ = path;
+    return false;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return Error{fmt::format("cannot read {}", path)};
+  std::map<std::string, rampart::v1::Workload> by_ip;
+  std::set<std::string> removed;
+  const std::string why = from_json(ss.str(), &by_ip, &removed);
+  if (!why.empty()) {
+    return Error{fmt::format("{}: not a valid workload inventory: {} (fix or remove the file; the orchestrator "
+                             "then re-sends the workloads)",
+                             path, why)};
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  path_ = path;
+  persisted_ = ss.str();
+  by_ip_ = std::move(by_ip);
+  removed_ = std::move(removed);
+  ++generation_;
+  return true;
+}
 
 Outcome Inventory::upsert(const rampart::v1::UpsertWorkloadsRequest& req, uint64_t* count) {
   for (int i = 0; i < req.workloads_size(); ++i) {
@@ -22,14 +117,27 @@ Outcome Inventory::upsert(const rampart::v1::UpsertWorkloadsRequest& req, uint64
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
+  auto by_ip = by_ip_;
+  auto removed = removed_;
   for (const auto& ip : req.remove_ips()) {
-    by_ip_.erase(ip);
-    removed_.insert(ip);
+    by_ip.erase(ip);
+    removed.insert(ip);
   }
   for (const auto& w : req.workloads()) {
-    by_ip_[w.ip()] = w;
-    removed_.erase(w.ip());
+    by_ip[w.ip()] = w;
+    removed.erase(w.ip());
   }
+  if (!path_.empty()) {
+    // Written under the lock: the file always holds the latest inventory.
+    std::string text = to_json(by_ip, removed);
+    if (text != persisted_) {
+      auto w = write_file_atomic(path_, text);
+      if (!w) return Outcome::unavailable(w.error().message);
+      persisted_ = std::move(text);
+    }
+  }
+  by_ip_ = std::move(by_ip);
+  removed_ = std::move(removed);
   ++generation_;
   *count = by_ip_.size();
   return Outcome::success();
@@ -65,7 +173,7 @@ std::vector<cp::LabeledAddress> Inventory::labeled_addresses(uint64_t* generatio
   std::vector<cp::LabeledAddress> out;
   for (const auto& [ip, w] : by_ip_) {
     std::string why;
-    auto host = cp::parse_cidr(ip, &why);  // validated by upsert
+    auto host = cp::parse_cidr(ip, &why);  // validated by upsert / load
     if (!host) continue;
     out.push_back({*host, {w.labels().begin(), w.labels().end()}});
   }

@@ -7,6 +7,8 @@ namespace rampart::controller {
 grpc::Status InventoryService::UpsertWorkloads(grpc::ServerContext*, const rampart::v1::UpsertWorkloadsRequest* req,
                                                rampart::v1::UpsertWorkloadsResponse* resp) {
   uint64_t count = 0;
+  // Persisted before anything else sees it; a failed write (UNAVAILABLE)
+  // changed nothing.
   const Outcome o = inventory_.upsert(*req, &count);
   if (!o.ok()) return to_status(o);
   for (const auto& l : fleet_.links()) {

@@ -43,14 +43,25 @@ int main(int argc, char** argv) {
   sigaddset(&sigs, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
 
+  // The persisted inventory first: the first snapshot (what a link pushes,
+  // what the API serves) is resolved against the workloads groups had
+  // before the restart, never against none.
+  Inventory inventory;
+  auto had_inventory = inventory.load(opts->policy_dir);
+  if (!had_inventory) {
+    fmt::print(stderr, "rampart-controller: {}\n", had_inventory.error().message);
+    return 1;
+  }
+  DesiredState::OpenOptions open_opts;
+  open_opts.workloads_persisted = *had_inventory;
+  open_opts.workloads = inventory.labeled_addresses(&open_opts.workloads_generation);
   std::vector<std::string> errors;
-  auto state = DesiredState::open(opts->policy_dir, &errors);
+  auto state = DesiredState::open(opts->policy_dir, &errors, std::move(open_opts));
   if (!state) {
     for (const auto& e : errors) fmt::print(stderr, "{}\n", e);
     fmt::print(stderr, "rampart-controller: {}\n", state.error().message);
     return 1;
   }
-  Inventory inventory;
   Fleet fleet;
   for (const auto& a : opts->appliances) {
     auto added = fleet.add(a, opts->appliance_tls, **state, inventory);
@@ -70,8 +81,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   fleet.start();
-  fmt::print(stderr, "rampart-controller: policy version {} from {} ({} rules), {} appliance{}, listening on {}{}{}\n",
-             (*state)->version(), opts->policy_dir, (*state)->snapshot()->policy.rules.size(),
+  fmt::print(stderr,
+             "rampart-controller: policy version {} from {} ({} rules, {} workloads), {} appliance{}, listening on "
+             "{}{}{}\n",
+             (*state)->version(), opts->policy_dir, (*state)->snapshot()->policy.rules.size(), inventory.list().size(),
              opts->appliances.size(), opts->appliances.size() == 1 ? "" : "s",
              opts->listen.unix_socket.empty() ? "" : "unix:" + opts->listen.unix_socket,
              !opts->listen.unix_socket.empty() && !opts->listen.tcp.empty() ? " and " : "",

@@ -8,7 +8,8 @@ namespace rampart::controller {
 
 const char* usage() {
   return "usage: rampart-controller --policy-dir DIR [options]\n"
-         "  --policy-dir DIR            policy documents (DIR/NAME.yaml) and the version file (required)\n"
+         "  --policy-dir DIR            policy documents (DIR/NAME.yaml), the version file, the workload\n"
+         "                              inventory and the signature compile cache (required)\n"
          "  --appliance ADDR            a rampartd to manage: unix:PATH or HOST:PORT (repeatable)\n"
          "  --appliance-tls-ca FILE     CA of the appliances' certificates (TLS to HOST:PORT appliances)\n"
          "  --appliance-tls-cert FILE, --appliance-tls-key FILE   client certificate for mutual TLS\n"

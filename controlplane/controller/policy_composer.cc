@@ -17,11 +17,19 @@ struct Setter {
   std::string where;  // "a.yaml:3:1"
 };
 
+bool same_sets(const std::vector<cp::SignatureSetText>& a, const std::vector<cp::SignatureSetText>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const cp::SignatureSetText& x, const cp::SignatureSetText& y) {
+                      return x.name == y.name && x.text == y.text;
+                    });
+}
+
 }  // namespace
 
 bool valid_document_name(std::string_view name) { return cp::valid_policy_name(name); }
 
-Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors) {
+Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors,
+                                          const ComposeOptions& opt) {
   std::sort(documents.begin(), documents.end(),
             [](const DocumentText& a, const DocumentText& b) { return a.name < b.name; });
   const std::size_t before = errors->size();
@@ -75,12 +83,21 @@ Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, s
       if (unique("group", g.name, g.name_at, group_at)) out.group_definitions.push_back(std::move(g));
     }
     for (auto& set : compiled->signature_sets) {
-      if (unique("signature set", set.name, set.source, set_at)) out.signature_sets.push_back(std::move(set));
+      if (unique("signature set", set.name, set.name_at.empty() ? set.source : set.name_at, set_at)) {
+        out.signature_sets.push_back(std::move(set));
+      }
     }
   }
   // References may point into another document: checked on the whole.
   if (errors->size() == before) cp::check_group_references(out, errors);
-  cp::check_signature_sets(out, errors);
+  // Once for the whole composition: the sets are compiled together, as
+  // the appliance does (sids are unique across sets).
+  if (opt.checked_signature_sets == nullptr || !same_sets(out.signature_sets, *opt.checked_signature_sets)) {
+    cp::SignatureCheckOptions check;
+    check.compile = opt.compile_signatures;
+    check.cache_dir = opt.signature_cache_dir;
+    cp::check_signature_sets(out, errors, check);
+  }
   const std::size_t n = errors->size() - before;
   if (n != 0) return Error{fmt::format("{} error{} in the policy documents", n, n == 1 ? "" : "s")};
   return out;

@@ -11,9 +11,10 @@
 // refer to a group another document defines. The result is NOT resolved
 // (group_resolution.h: DesiredState resolves it against the inventory) and
 // always has has_signature_sets (the controller is authoritative). The
-// signature sets are checked with the signature parser (a rule the
-// appliance would refuse, unsupported ones included, is an error). Pure
-// function; any thread.
+// signature sets are checked with the signature parser and then compiled
+// together, once per composition, with the appliances' signature compiler
+// (a rule the appliance would refuse, unsupported ones included, is an
+// error). Pure function apart from the Hyperscan cache; any thread.
 
 #include <string>
 #include <string_view>
@@ -32,7 +33,18 @@ struct DocumentText {
 // [a-z0-9][a-z0-9._-]{0,62}
 bool valid_document_name(std::string_view name);
 
+struct ComposeOptions {
+  // Compile the signature sets (cp::SignatureCheckOptions::compile).
+  bool compile_signatures = true;
+  std::string signature_cache_dir;  // Hyperscan cache; "" none
+  // Sets that already passed the check (the current composition's): when
+  // the composition has exactly these (names and texts, in order), they
+  // are not checked again.
+  const std::vector<cp::SignatureSetText>* checked_signature_sets = nullptr;
+};
+
 // On failure every error is appended to *errors and the Error counts them.
-Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors);
+Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors,
+                                          const ComposeOptions& opt = {});
 
 }  // namespace rampart::controller

@@ -28,6 +28,9 @@ struct VersionState {
 };
 
 inline constexpr const char* kVersionFile = ".rampart-version";
+// Hyperscan databases of the signature sets the controller compiled to
+// check them (cp::SignatureCompileOptions::cache_dir), keyed by content.
+inline constexpr const char* kSignatureCacheDir = ".hs-cache";
 
 // Missing file: the defaults above. A file that cannot be read or parsed is
 // an error naming it.

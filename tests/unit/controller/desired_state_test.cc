@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "controlplane/compiler/cidr.h"
+#include "controlplane/controller/inventory.h"
 
 namespace rampart::controller {
 namespace {
@@ -323,6 +324,177 @@ TEST_F(DesiredStateTest, RestartThenAnInventoryWithoutMembers) {
   ASSERT_TRUE(s->set_workloads(1, {workload("198.18.1.11", {{"app", "db"}})}, &bumped).ok());
   EXPECT_TRUE(bumped);
   EXPECT_EQ(s->version(), 4u);
+}
+
+// The controller as main() starts it: the persisted inventory first, then
+// the desired state resolved against it.
+std::unique_ptr<DesiredState> open_with(DesiredStateTest& t, Inventory& inventory) {
+  auto had = inventory.load(t.dir_);
+  EXPECT_TRUE(had.ok()) << (had.ok() ? "" : had.error().message);
+  DesiredState::OpenOptions opt;
+  opt.workloads_persisted = had.ok() && *had;
+  opt.workloads = inventory.labeled_addresses(&opt.workloads_generation);
+  std::vector<std::string> errors;
+  auto s = DesiredState::open(t.dir_, &errors, std::move(opt));
+  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
+  return s.ok() ? std::move(*s) : nullptr;
+}
+
+rampart::v1::UpsertWorkloadsRequest upsert_of(const std::string& ip, const std::string& name,
+                                              std::map<std::string, std::string> labels) {
+  rampart::v1::UpsertWorkloadsRequest req;
+  auto* w = req.add_workloads();
+  w->set_ip(ip);
+  w->set_workload(name);
+  w->mutable_labels()->insert(labels.begin(), labels.end());
+  return req;
+}
+
+// What InventoryService::UpsertWorkloads does.
+Outcome upsert(Inventory& inventory, DesiredState& s, const rampart::v1::UpsertWorkloadsRequest& req,
+               bool* bumped) {
+  uint64_t count = 0;
+  const Outcome o = inventory.upsert(req, &count);
+  if (!o.ok()) return o;
+  uint64_t generation = 0;
+  auto workloads = inventory.labeled_addresses(&generation);
+  return s.set_workloads(generation, std::move(workloads), bumped);
+}
+
+TEST_F(DesiredStateTest, RestartWithThePersistedInventoryKeepsVersionAndMembers) {
+  {
+    Inventory inventory;
+    auto s = open_with(*this, inventory);
+    ASSERT_TRUE(s);
+    std::vector<std::string> errors;
+    DesiredState::ApplyResult r;
+    ASSERT_TRUE(s->apply("web", kGroups, false, &errors, &r).ok());
+    bool bumped = false;
+    ASSERT_TRUE(upsert(inventory, *s, upsert_of("198.18.1.10", "docker:web-1", {{"app", "web"}}), &bumped).ok());
+    ASSERT_TRUE(bumped);
+    ASSERT_EQ(s->version(), 3u);
+    ASSERT_TRUE(fs::exists(dir_ + "/.rampart-inventory"));
+  }
+  Inventory inventory;
+  auto s = open_with(*this, inventory);  // restarted: nothing re-sent yet
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->version(), 3u);
+  const auto snap = s->snapshot();
+  EXPECT_EQ(snap->version, 3u);
+  ASSERT_EQ(snap->policy.rules.size(), 1u);  // the group is not empty
+  ASSERT_EQ(snap->policy.rules[0].dst.size(), 1u);
+  EXPECT_EQ(cp::format_cidr(snap->policy.rules[0].dst[0]), "198.18.1.10/32");
+  EXPECT_TRUE(snap->warnings.empty());
+  ASSERT_EQ(inventory.list().size(), 1u);
+  EXPECT_EQ(inventory.list()[0].workload(), "docker:web-1");
+  EXPECT_EQ(inventory.list()[0].labels().at("app"), "web");
+  // The orchestrator re-sends the same workloads: nothing moves.
+  bool bumped = true;
+  ASSERT_TRUE(upsert(inventory, *s, upsert_of("198.18.1.10", "docker:web-1", {{"app", "web"}}), &bumped).ok());
+  EXPECT_FALSE(bumped);
+  EXPECT_EQ(s->version(), 3u);
+  // A document change keeps the members too.
+  std::vector<std::string> errors;
+  DesiredState::ApplyResult r;
+  ASSERT_TRUE(s->apply("base", "default_action: deny\n", false, &errors, &r).ok());
+  EXPECT_EQ(r.version, 4u);
+  EXPECT_EQ(r.rules, 1u);
+}
+
+TEST_F(DesiredStateTest, PersistedMembersOtherThanTheStoredVersionsAreANewVersion) {
+  // Version 3 was made with .10; the inventory file says .11 (a crash
+  // between the inventory write and the version write).
+  run_until_stopped(*this, workload("198.18.1.10", {{"app", "web"}}));
+  write(".rampart-inventory",
+        R"({"format": 1, "workloads": [{"ip": "198.18.1.11", "workload": "w", "labels": {"app": "web"}}]})");
+  {
+    Inventory inventory;
+    auto s = open_with(*this, inventory);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->version(), 4u);
+    ASSERT_EQ(s->snapshot()->policy.rules.size(), 1u);
+    EXPECT_EQ(cp::format_cidr(s->snapshot()->policy.rules[0].dst[0]), "198.18.1.11/32");
+  }
+  Inventory inventory;
+  auto s = open_with(*this, inventory);  // and that is persisted
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->version(), 4u);
+}
+
+TEST_F(DesiredStateTest, RemovedWorkloadsArePersistedForApplianceCatchUp) {
+  {
+    Inventory inventory;
+    ASSERT_TRUE(inventory.load(dir_).ok());
+    uint64_t count = 0;
+    ASSERT_TRUE(inventory.upsert(upsert_of("198.18.1.10", "a", {}), &count).ok());
+    ASSERT_TRUE(inventory.upsert(upsert_of("2001:db8::1", "b", {{"k", "v"}}), &count).ok());
+    rampart::v1::UpsertWorkloadsRequest gone;
+    gone.add_remove_ips("198.18.1.10");
+    ASSERT_TRUE(inventory.upsert(gone, &count).ok());
+    EXPECT_EQ(count, 1u);
+  }
+  Inventory inventory;
+  auto had = inventory.load(dir_);
+  ASSERT_TRUE(had.ok());
+  EXPECT_TRUE(*had);
+  const auto full = inventory.full_update();
+  ASSERT_EQ(full.upsert_size(), 1);
+  EXPECT_EQ(full.upsert(0).ip(), "2001:db8::1");
+  EXPECT_EQ(full.upsert(0).identity().labels().at("k"), "v");
+  ASSERT_EQ(full.remove_size(), 1);
+  EXPECT_EQ(full.remove(0), "198.18.1.10");
+}
+
+TEST_F(DesiredStateTest, CorruptInventoryFileIsAnError) {
+  Inventory fresh;
+  auto none = fresh.load(dir_);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(*none);  // missing: empty
+  for (const char* text : {"{\"format\": 1, \"workloads\": [", "[]",
+                           R"({"format": 1, "workloads": [{"ip": "198.18.1.300", "workload": "w"}]})",
+                           R"({"format": 1, "workloads": [{"ip": "198.18.1.3", "workload": ""}]})",
+                           R"({"format": 2, "workloads": []})"}) {
+    write(".rampart-inventory", text);
+    Inventory inventory;
+    auto r = inventory.load(dir_);
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.error().message.rfind(dir_ + "/.rampart-inventory: not a valid workload inventory: ", 0), 0u)
+        << r.error().message;
+  }
+}
+
+TEST_F(DesiredStateTest, InventoryWriteFailureIsUnavailableAndChangesNothing) {
+  Inventory inventory;
+  ASSERT_TRUE(inventory.load(dir_ + "/missing").ok());  // a directory that cannot be written to
+  uint64_t count = 0;
+  const Outcome o = inventory.upsert(upsert_of("198.18.1.10", "a", {}), &count);
+  EXPECT_EQ(o.code, Outcome::Code::kUnavailable);
+  EXPECT_NE(o.message.find(".rampart-inventory"), std::string::npos) << o.message;
+  EXPECT_TRUE(inventory.list().empty());
+  EXPECT_EQ(inventory.generation(), 0u);
+}
+
+TEST_F(DesiredStateTest, SignatureCacheDirectoryIsNotADocument) {
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  std::vector<std::string> errors;
+  DesiredState::ApplyResult r;
+  const std::string doc = "signature_sets:\n  - name: s\n    rules: |\n"
+                          "      alert http any any -> any any (msg:\"x\"; http.uri; content:\"evil\"; sid:7;)\n";
+  ASSERT_TRUE(s->apply("sigs", doc, false, &errors, &r).ok()) << (errors.empty() ? "" : errors[0]);
+  EXPECT_TRUE(fs::is_directory(dir_ + "/.hs-cache"));
+  // Refused by the compiler, not the parser: refused by apply.
+  const Outcome o = s->apply(
+      "sigs", "signature_sets:\n  - name: s\n    rules: |\n"
+              "      alert icmp any any -> any any (msg:\"p\"; content:\"abcd\"; sid:2;)\n",
+      false, &errors, &r);
+  EXPECT_EQ(o.code, Outcome::Code::kInvalidArgument);
+  EXPECT_EQ(o.message, "sigs.yaml:4: error: s:1: unsupported: content on ICMP payloads is not inspected (sid 2)");
+  EXPECT_EQ(s->version(), 2u);
+  s.reset();
+  auto again = open_ok();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->version(), 2u);
 }
 
 TEST_F(DesiredStateTest, RemovingTheDocumentThatDefinesAReferencedGroupIsRefused) {

@@ -3,6 +3,9 @@
 #include "controlplane/controller/policy_composer.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
 
 #include "controlplane/compiler/group_resolution.h"
 
@@ -129,8 +132,8 @@ TEST(PolicyComposer, DuplicateGroupsAndSignatureSetsAcrossDocuments) {
             "b.yaml:5:11: error: duplicate group name 'web': also defined at a.yaml:2:11 (group names are unique "
             "across documents)");
   EXPECT_EQ(errors[1],
-            "b.yaml:2: error: duplicate signature set name 's': also defined at a.yaml:5 (signature set names are "
-            "unique across documents)");
+            "b.yaml:2:11: error: duplicate signature set name 's': also defined at a.yaml:5:11 (signature set names "
+            "are unique across documents)");
 }
 
 TEST(PolicyComposer, BrokenSignatureSetIsRefused) {
@@ -142,6 +145,77 @@ TEST(PolicyComposer, BrokenSignatureSetIsRefused) {
   ASSERT_FALSE(p.ok());
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].rfind("sigs.yaml:5: error: web-extra:2: duplicate sid 1", 0), 0u) << errors[0];
+}
+
+// What only the signature compiler refuses (the appliance runs it too) is
+// refused by the composition, at the rule's line in the document and in
+// the set.
+TEST(PolicyComposer, SignaturesOnlyTheCompilerRefusesAreRefused) {
+  std::vector<std::string> errors;
+  auto p = compose_policy(
+      {{"a", "rules:\n  - name: r\n    action: allow\n"},
+       {"sigs", "signature_sets:\n  - name: web-extra\n    rules: |\n"
+                "      alert http any any -> any any (msg:\"ok\"; http.uri; content:\"evil\"; sid:1;)\n"
+                "      alert icmp any any -> any any (msg:\"ping\"; content:\"abcd\"; sid:2;)\n"
+                "  - name: more\n    rules: |\n"
+                "      # a comment\n"
+                "      alert tcp any any -> any any (msg:\"bad re\"; pcre:\"/a[]b/\"; sid:3;)\n"
+                "      alert tcp any any -> any any (msg:\"neg\"; content:!\"x\"; sid:4;)\n"}},
+      &errors);
+  ASSERT_FALSE(p.ok());
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0],
+            "sigs.yaml:5: error: web-extra:2: unsupported: content on ICMP payloads is not inspected (sid 2)");
+  EXPECT_EQ(errors[1].rfind("sigs.yaml:9: error: more:2: unsupported: ", 0), 0u) << errors[1];
+  EXPECT_NE(errors[1].find("(sid 3)"), std::string::npos) << errors[1];
+  EXPECT_EQ(errors[2].rfind("sigs.yaml:10: error: more:3: unsupported: only negated", 0), 0u) << errors[2];
+}
+
+TEST(PolicyComposer, SignaturesAreCompiledOnlyWhenTheyParse) {
+  // A parse error is reported alone (the appliance stops there too).
+  std::vector<std::string> errors;
+  auto p = compose_policy({{"sigs", "signature_sets:\n  - name: s\n    rules: |\n"
+                                    "      alert icmp any any -> any any (msg:\"ping\"; content:\"abcd\"; sid:2;)\n"
+                                    "      alert http any any -> any any (msg:\"x\"; bogus_keyword; sid:3;)\n"}},
+                          &errors);
+  ASSERT_FALSE(p.ok());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].rfind("sigs.yaml:5: error: s:2: ", 0), 0u) << errors[0];
+  // Without compiling, the compiler's refusals pass.
+  errors.clear();
+  ComposeOptions parse_only;
+  parse_only.compile_signatures = false;
+  EXPECT_TRUE(compose_policy({{"sigs", "signature_sets:\n  - name: s\n    rules: |\n"
+                                       "      alert icmp any any -> any any (msg:\"p\"; content:\"abcd\"; sid:2;)\n"}},
+                             &errors, parse_only)
+                  .ok());
+}
+
+TEST(PolicyComposer, SignatureSetsAlreadyCheckedAreNotCheckedAgain) {
+  const std::string doc = "signature_sets:\n  - name: s\n    rules: |\n"
+                          "      alert icmp any any -> any any (msg:\"p\"; content:\"abcd\"; sid:2;)\n";
+  std::vector<std::string> errors;
+  ComposeOptions opt;
+  std::vector<cp::SignatureSetText> checked;
+  checked.push_back({"s", "alert icmp any any -> any any (msg:\"p\"; content:\"abcd\"; sid:2;)\n", "x", 0, ""});
+  opt.checked_signature_sets = &checked;
+  EXPECT_TRUE(compose_policy({{"sigs", doc}}, &errors, opt).ok());  // the caller vouches for them
+  checked[0].text += "# changed\n";
+  EXPECT_FALSE(compose_policy({{"sigs", doc}}, &errors, opt).ok());
+}
+
+TEST(PolicyComposer, CompiledSignaturesUseTheCache) {
+  char tmpl[] = "/tmp/rampart-composer-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string cache = std::string(tmpl) + "/.hs-cache";
+  ComposeOptions opt;
+  opt.signature_cache_dir = cache;
+  std::vector<std::string> errors;
+  const std::string doc = "signature_sets:\n  - name: s\n    rules: |\n"
+                          "      alert http any any -> any any (msg:\"x\"; http.uri; content:\"evil\"; sid:7;)\n";
+  ASSERT_TRUE(compose_policy({{"sigs", doc}}, &errors, opt).ok()) << (errors.empty() ? "" : errors[0]);
+  EXPECT_FALSE(std::filesystem::is_empty(cache));
+  std::filesystem::remove_all(tmpl);
 }
 
 TEST(PolicyComposer, DocumentNames) {
