@@ -62,7 +62,9 @@ struct CompiledRule {
 //   discover: every flow is forwarded and recorded (flow records carry
 //             the verdict the rules would have given); no violation events.
 // A flow takes the strictest mode of the groups its two addresses belong
-// to (protect > monitor > discover); an address in no group: protect.
+// to (protect > monitor > discover); a flow that touches no group: protect.
+// An address in no group does not vote: a flow between a monitor member
+// and it is monitored.
 enum class GroupMode : uint8_t { kProtect = 0, kMonitor = 1, kDiscover = 2 };
 
 const char* group_mode_name(GroupMode m);
@@ -114,9 +116,10 @@ struct CompiledPolicy {
   // so that tools can show selectors). `groups` is filled from these by
   // resolve_groups() / resolve_static_groups().
   std::vector<GroupDefinition> group_definitions;
-  // has_signature_sets: the policy says which signature sets the
-  // appliance runs (possibly none): they replace the startup set
-  // (rampartd --rules). false: the appliance keeps the set it runs.
+  // has_signature_sets: the policy says which signature sets it brings
+  // (possibly none): they replace the previous policy's sets; the
+  // appliance's startup signatures (rampartd --rules) stay beside them.
+  // false: the appliance keeps the policy sets it runs.
   bool has_signature_sets = false;
   std::vector<SignatureSetText> signature_sets;
 };

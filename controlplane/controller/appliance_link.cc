@@ -14,7 +14,7 @@ namespace dv1 = rampart::dataplane::v1;
 constexpr auto kPeriod = std::chrono::milliseconds(500);
 constexpr auto kStatusTimeout = std::chrono::seconds(2);
 // Building a large rule set takes a while on the appliance.
-constexpr auto kApplyTimeout = std::chrono::seconds(60);
+constexpr auto kApplyTimeout = std::chrono::seconds(300);  // an appliance compiles new signature sets (Hyperscan) before it answers
 
 uint64_t now_unix_ms() {
   return static_cast<uint64_t>(

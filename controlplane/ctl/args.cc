@@ -30,7 +30,7 @@ const char* usage() {
          "  --tls-ca FILE        CA of the server's certificate (TLS to HOST:PORT)\n"
          "  --tls-cert FILE, --tls-key FILE   client certificate for mutual TLS\n"
          "  -o table|json        output format (default table)\n"
-         "  --timeout SECONDS    per request (default 10)\n"
+         "  --timeout SECONDS    per request (default 10; apply, validate, delete: 120)\n"
          "\n"
          "commands:\n"
          "  apply -f FILE [--name NAME] [--dry-run]   create or replace a policy document (NAME: file stem)\n"
@@ -187,6 +187,9 @@ Result<Args> parse_args(int argc, char** argv) {
     }
     if (c == "apply" && a.dry_run) return Error{"apply --dry-run needs the controller (use rampartd --validate)"};
   }
+  // Changes compile signature sets (Hyperscan: seconds, more for a large
+  // new set) before they answer.
+  if (a.timeout_seconds == 0) a.timeout_seconds = (c == "apply" || c == "validate" || c == "delete") ? 120 : 10;
   return a;
 }
 

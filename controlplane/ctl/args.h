@@ -21,7 +21,7 @@ struct Args {
   std::string direct_appliance;  // --appliance before the command: talk to one rampartd
   api::TlsFiles tls;
   bool json = false;
-  double timeout_seconds = 10;
+  double timeout_seconds = 0;  // --timeout; 0: the command's default (10 s; apply, validate, delete: 120 s)
 
   std::string command;
   std::vector<std::string> positional;  // after the command

@@ -223,6 +223,18 @@ check "protect mode: 8081 to the group member is denied" "" test "$(probe 8081)"
 check "protect mode: 8080 still open" "" test "$(probe 8080)" = connected
 m=$(marker)
 check "protect mode: the marker request is reset again" "curl $m" test "$m" = 56 -o "$m" = 52
+# A controller restart keeps the inventory: same version, same members,
+# nothing pushed that would empty the group.
+lab_kill_pid "$ctl_pid"
+rm -f "$csock"
+lab_bg "$LAB_NS_FW" controller2 "$CONTROLLER" --policy-dir "$pdir" --grpc-socket "$csock" --appliance "unix:$asock"
+ctl_pid=$LAB_LAST_PID
+for _ in $(seq 50); do [[ -S $csock ]] && break; sleep 0.1; done
+check "after a controller restart: the same desired version" "$v3 -> $(desired)" test "$(desired)" -eq "$v3"
+members=$(ctl -o json status | "$LAB_PY" -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(m for g in d.get("groups", []) if g["name"] == "web" for m in g.get("members", [])))')
+check "after a controller restart: the group still has the server (inventory persisted)" "$members" grep -q "$LAB_SRV4" <<<"$members"
+check "after a controller restart: the appliance is in sync" "" wait_sync "$v3"
+check "after a controller restart: 8081 to the group member still denied" "" test "$(probe 8081)" = timeout
 ctl workload-add "$LAB_SRV4" docker:web-1 app=db >/dev/null 2>&1
 v4=$(desired)
 check "relabelling the server (app=db) empties the group: a new version" "$v3 -> $v4" test "$v4" -gt "$v3"
