@@ -36,18 +36,17 @@ std::string summary(const std::string& type, const nlohmann::json& j) {
   const nlohmann::json& rp = j.contains("rampart") ? j["rampart"] : nlohmann::json();
   const std::string rule = str(rp, "rule");
   // A group in monitor/discover mode: the verdict was not enforced.
-  const std::string mode = str(rp, "mode");
-  const std::string unenforced =
-      rp.contains("enforced") && rp["enforced"] == false ? fmt::format(", not enforced: {} mode", mode) : "";
+  const bool unenforced = rp.contains("enforced") && rp["enforced"] == false;
+  const std::string note = unenforced ? fmt::format("not enforced: {} mode", str(rp, "mode")) : "";
   if (type == "alert" && j.contains("alert")) {
     const auto& a = j["alert"];
     return fmt::format("[{}:{}] {} ({}{})", str(a, "gid").empty() ? "1" : str(a, "gid"), str(a, "signature_id"),
-                       str(a, "signature"), str(a, "action"), unenforced);
+                       str(a, "signature"), str(a, "action"), unenforced ? ", " + note : "");
   }
   if (type == "drop") {
     const nlohmann::json& d = j.contains("drop") ? j["drop"] : nlohmann::json();
     return fmt::format("{} {}{}{}", proto, str(d, "reason"), rule.empty() ? "" : " rule " + rule,
-                       unenforced.empty() ? "" : " (" + unenforced.substr(2) + ")");
+                       unenforced ? " (" + note + ")" : "");
   }
   if (type == "flow" && j.contains("flow")) {
     const auto& f = j["flow"];

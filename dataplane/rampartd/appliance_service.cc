@@ -81,21 +81,19 @@ grpc::Status ApplianceService::ApplyPolicy(grpc::ServerContext*, const v1::Apply
     return {grpc::StatusCode::INVALID_ARGUMENT,
             fmt::format("policy.rules: {} rules, at most {}", policy->rules.size(), kMaxPolicyRules)};
   }
-  if (policy->has_signature_sets && !policy->signature_sets.empty() && app_.matcher == nullptr) {
-    return {grpc::StatusCode::FAILED_PRECONDITION,
-            "policy.signatures: this appliance does not inspect L7 (rampartd was started without --rules or --l7), "
-            "so it cannot run signature sets"};
-  }
   // Signatures first: everything that can fail happens before anything
   // changes (all or nothing).
-  bool retryable = false;
-  auto sigs = prepare_signatures(app_, *policy, &errors, &retryable);
+  SignatureRefusal why = SignatureRefusal::kPolicy;
+  auto sigs = prepare_signatures(app_, *policy, &errors, &why);
   if (!sigs) {
     std::string all;
     for (const auto& e : errors) all += (all.empty() ? "" : "\n") + e;
     // A policy that is fine but cannot be taken now must not look
     // rejected: a controller retries UNAVAILABLE.
-    return {retryable ? grpc::StatusCode::UNAVAILABLE : grpc::StatusCode::INVALID_ARGUMENT, all};
+    const grpc::StatusCode code = why == SignatureRefusal::kRetry          ? grpc::StatusCode::UNAVAILABLE
+                                  : why == SignatureRefusal::kNoInspection ? grpc::StatusCode::FAILED_PRECONDITION
+                                                                           : grpc::StatusCode::INVALID_ARGUMENT;
+    return {code, all};
   }
   uint32_t generation;
   {

@@ -45,16 +45,12 @@ bool parse_policy_signature_sets(const cp::CompiledPolicy& policy, const std::ve
 
 std::vector<std::string> policy_compile_problems(const std::vector<std::string>& unsupported,
                                                  const std::vector<cp::Signature>& policy_sigs) {
+  // Each entry starts with the signature's source: "NAME:LINE: unsupported: ...".
   std::set<std::string> sources;
-  for (const auto& s : policy_sigs) sources.insert(s.source + ": ");
+  for (const auto& s : policy_sigs) sources.insert(s.source);
   std::vector<std::string> out;
   for (const auto& u : unsupported) {
-    for (const auto& src : sources) {
-      if (u.compare(0, src.size(), src) == 0) {
-        out.push_back(u);
-        break;
-      }
-    }
+    if (sources.count(u.substr(0, u.find(": "))) != 0) out.push_back(u);
   }
   return out;
 }

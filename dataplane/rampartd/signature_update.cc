@@ -19,12 +19,14 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 }  // namespace
 
 Result<std::optional<PreparedSignatures>> prepare_signatures(const App& app, const cp::CompiledPolicy& policy,
-                                                             std::vector<std::string>* errors, bool* retryable) {
-  *retryable = false;
+                                                             std::vector<std::string>* errors,
+                                                             SignatureRefusal* why) {
+  *why = SignatureRefusal::kPolicy;
   if (!policy.has_signature_sets) return std::optional<PreparedSignatures>{};
   const auto t0 = std::chrono::steady_clock::now();
   if (app.matcher == nullptr) {
     if (policy.signature_sets.empty()) return std::optional<PreparedSignatures>{};
+    *why = SignatureRefusal::kNoInspection;
     errors->push_back(
         "policy.signatures: this appliance does not inspect L7 (rampartd was started without --rules or --l7), "
         "so it cannot run signature sets");
@@ -36,7 +38,7 @@ Result<std::optional<PreparedSignatures>> prepare_signatures(const App& app, con
   if (app.sig_texts && *app.sig_texts == texts) return std::optional<PreparedSignatures>{};
   for (const auto& w : app.workers) {
     if (w->l7()->generation() != app.sig_generation) {
-      *retryable = true;
+      *why = SignatureRefusal::kRetry;
       errors->push_back("policy.signatures: a worker has not taken up the previous signature update yet; retry");
       return Error{errors->back()};
     }
@@ -56,7 +58,7 @@ Result<std::optional<PreparedSignatures>> prepare_signatures(const App& app, con
   copt.threads = 1;
   auto compiled = cp::compile_signatures(std::move(all), copt);
   if (!compiled) {
-    *retryable = true;  // not the text's fault (a resource or cache problem)
+    *why = SignatureRefusal::kRetry;  // not the text's fault (a resource or cache problem)
     errors->push_back(fmt::format("policy.signatures: {}", compiled.error().message));
     return Error{errors->back()};
   }
@@ -67,7 +69,7 @@ Result<std::optional<PreparedSignatures>> prepare_signatures(const App& app, con
   if (errors->size() != before) return Error{fmt::format("{} unsupported signatures", errors->size() - before)};
   auto matcher = SignatureMatcher::build(std::move(*compiled));
   if (!matcher) {
-    *retryable = true;
+    *why = SignatureRefusal::kRetry;
     errors->push_back(fmt::format("policy.signatures: {}", matcher.error().message));
     return Error{errors->back()};
   }
@@ -78,7 +80,7 @@ Result<std::optional<PreparedSignatures>> prepare_signatures(const App& app, con
   for (const auto& w : app.workers) {
     auto e = w->l7()->prepare_engine(p.matcher.get(), p.generation);
     if (!e) {
-      *retryable = true;
+      *why = SignatureRefusal::kRetry;
       errors->push_back(fmt::format("policy.signatures: worker state: {}", e.error().message));
       return Error{errors->back()};
     }

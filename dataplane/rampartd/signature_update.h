@@ -38,14 +38,18 @@ struct PreparedSignatures {
   double build_seconds = 0;
 };
 
+// Why prepare_signatures() refused: the policy's own fault, a set this
+// appliance cannot run at all (no L7 inspector), or its state right now (a
+// worker still adopting the previous update, memory): worth a retry.
+enum class SignatureRefusal { kPolicy, kNoInspection, kRetry };
+
 // nullopt: nothing to do (the policy does not carry signature sets, or
 // carries exactly the running ones). The new matcher holds the startup
 // signatures (--rules) and the policy's sets. Errors: one message per
-// problem, "policy.signatures.sets[I] (NAME): NAME:LINE: ..."; *retryable
-// when the cause is the appliance's state, not the policy (a worker still
-// adopting the previous update, memory).
+// problem, "policy.signatures.sets[I] (NAME): NAME:LINE: ...", and *why.
 Result<std::optional<PreparedSignatures>> prepare_signatures(const App& app, const cp::CompiledPolicy& policy,
-                                                             std::vector<std::string>* errors, bool* retryable);
+                                                             std::vector<std::string>* errors,
+                                                             SignatureRefusal* why);
 
 // Offers the engines and waits (at most `timeout_ms`) until every worker
 // runs them. Returns false when a worker did not adopt in time: it will at

@@ -27,3 +27,17 @@ probe() {
 }
 # the controller's desired policy version
 desired() { ctl -o json status | "$LAB_PY" -c 'import json,sys; print(json.load(sys.stdin)["desired_version"])'; }
+
+# start_controller NAME APPLIANCE...: rampart-controller on $csock with the
+# policy directory $pdir and these appliance addresses; sets ctl_pid;
+# returns once it answers (its log: $LAB_DIR/NAME.log).
+start_controller() {
+  local name=$1 a
+  shift
+  local -a args=(--policy-dir "$pdir" --grpc-socket "$csock")
+  for a in "$@"; do args+=(--appliance "$a"); done
+  lab_bg "$LAB_NS_FW" "$name" "$CONTROLLER" "${args[@]}"
+  ctl_pid=$LAB_LAST_PID
+  for _ in $(seq 50); do ctl status >/dev/null 2>&1 && return 0; sleep 0.1; done
+  return 1
+}

@@ -48,10 +48,7 @@ mkdir -p "$LAB_DIR/www"
 echo ok >"$LAB_DIR/www/index.html"
 lab_http_serve "$LAB_DIR/www" 8080 8081 || bail "HTTP servers on 8080, 8081"
 lab_start_rampartd - --grpc-socket "$asock" --l7 --hs-cache "" || bail "rampartd starts with its appliance API"
-lab_bg "$LAB_NS_FW" controller "$CONTROLLER" --policy-dir "$pdir" --grpc-socket "$csock" --appliance "unix:$asock"
-ctl_pid=$LAB_LAST_PID
-for _ in $(seq 50); do [[ -S $csock ]] && break; sleep 0.1; done
-[[ -S $csock ]] || bail "rampart-controller listens ($(tail -2 "$LAB_DIR/controller.log"))"
+start_controller controller "unix:$asock" || bail "rampart-controller listens ($(tail -2 "$LAB_DIR/controller.log"))"
 ok "rampartd and rampart-controller up (pids $LAB_RAMPARTD_PID, $ctl_pid)"
 
 v=$(desired)
@@ -227,9 +224,7 @@ check "protect mode: the marker request is reset again" "curl $m" test "$m" = 56
 # nothing pushed that would empty the group.
 lab_kill_pid "$ctl_pid"
 rm -f "$csock"
-lab_bg "$LAB_NS_FW" controller2 "$CONTROLLER" --policy-dir "$pdir" --grpc-socket "$csock" --appliance "unix:$asock"
-ctl_pid=$LAB_LAST_PID
-for _ in $(seq 50); do [[ -S $csock ]] && break; sleep 0.1; done
+start_controller controller2 "unix:$asock" || bail "rampart-controller restarts ($(tail -2 "$LAB_DIR/controller2.log"))"
 check "after a controller restart: the same desired version" "$v3 -> $(desired)" test "$(desired)" -eq "$v3"
 members=$(ctl -o json status | "$LAB_PY" -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(m for g in d.get("groups", []) if g["name"] == "web" for m in g.get("members", [])))')
 check "after a controller restart: the group still has the server (inventory persisted)" "$members" grep -q "$LAB_SRV4" <<<"$members"

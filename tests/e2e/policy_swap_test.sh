@@ -6,7 +6,9 @@
 # (allowed by both policies) is lost, each of port 5002 is either forwarded
 # or dropped as policy_deny (its verdict is the old or the new policy's),
 # rampartd's packets_in = packets_out + dropped with no other drop reason,
-# and every apply succeeds. Ends with "N passed, N failed".
+# and every apply succeeds. Then, this appliance having no L7 inspector, a
+# policy with a signature set is refused (FAILED_PRECONDITION) and changes
+# nothing. Ends with "N passed, N failed".
 #
 #   tests/e2e/policy_swap_test.sh [path/to/rampartd]     (root)
 set -uo pipefail
@@ -49,6 +51,20 @@ sleep 2  # traffic established before the first swap
   >"$LAB_DIR/swaps.log" 2>&1 || bail "swap driver ran ($(tail -2 "$LAB_DIR/swaps.log"))"
 while kill -0 "$send_pid" 2>/dev/null; do sleep 0.2; done
 while kill -0 "$recv_pid" 2>/dev/null; do sleep 0.2; done
+# This appliance has no L7 inspector (no --rules, no --l7): a policy with a
+# signature set is refused as a precondition, and nothing changes.
+API=$here/../../tools/lab/appliance_api.py
+version() { "$LAB_PY" "$API" status "unix:$sock" | "$LAB_PY" -c 'import json,sys; print(json.load(sys.stdin).get("applied_version", 0))'; }
+v_before=$(version)
+echo '{"version": "next", "default_action": "ACTION_ALLOW", "non_ip_action": "ACTION_ALLOW",
+       "signatures": {"sets": [{"name": "s", "rules": "alert http any any -> any any (msg:\"m\"; http.uri; content:\"m\"; sid:1; rev:1;)\n"}]}}' \
+  >"$LAB_DIR/with-set.json"
+"$LAB_PY" "$API" apply "unix:$sock" "$LAB_DIR/with-set.json" >/dev/null 2>"$LAB_DIR/with-set.err"
+rc=$?
+err=$(cat "$LAB_DIR/with-set.err")
+check "without L7 inspection a policy with a signature set is FAILED_PRECONDITION" "$err" \
+  test "$rc" = 1 -a "${err%%:*}" = FAILED_PRECONDITION
+check "... and the applied version did not move" "$v_before -> $(version)" test "$(version)" = "$v_before"
 lab_stop_rampartd || nok "rampartd stops cleanly (rc $LAB_RAMPARTD_RC)"
 
 read -r applied failed rpc_med < <("$LAB_PY" -c '

@@ -48,12 +48,8 @@ wait_all_at() {
   appliances_json >&2
   return 1
 }
-start_controller() {
-  lab_bg "$LAB_NS_FW" "controller$1" "$CONTROLLER" --policy-dir "$pdir" --grpc-socket "$csock" \
-    --appliance "unix:$LAB_DIR/a1.sock" --appliance "unix:$LAB_DIR/a2.sock" --appliance "unix:$LAB_DIR/a3.sock"
-  ctl_pid=$LAB_LAST_PID
-  for _ in $(seq 50); do ctl status >/dev/null 2>&1 && return 0; sleep 0.1; done
-  return 1
+start_fleet_controller() {  # start_fleet_controller N: the controller of the three appliances
+  start_controller "controller$1" "unix:$LAB_DIR/a1.sock" "unix:$LAB_DIR/a2.sock" "unix:$LAB_DIR/a3.sock"
 }
 
 mkdir -p "$LAB_DIR/www"
@@ -70,7 +66,7 @@ for i in 2 3; do
   for _ in $(seq 100); do [[ -S $LAB_DIR/a$i.sock ]] && break; sleep 0.1; done
   [[ -S $LAB_DIR/a$i.sock ]] || bail "appliance $i starts ($(tail -1 "$LAB_DIR/a$i.log"))"
 done
-start_controller 1 || bail "rampart-controller starts"
+start_fleet_controller 1 || bail "rampart-controller starts"
 ok "three appliances and a controller up"
 
 cat >"$LAB_DIR/edge.yaml" <<'EOF'
@@ -95,7 +91,7 @@ check "with the controller down, 8080 still open" "" test "$(probe 8080)" = conn
 out=$(ctl status 2>&1)
 check "rampartctl says the controller is unreachable (exit 3)" "$out" test "$(ctl status >/dev/null 2>&1; echo $?)" -eq 3
 
-start_controller 2 || bail "rampart-controller restarts"
+start_fleet_controller 2 || bail "rampart-controller restarts"
 check "the restarted controller reloaded the same desired version" "$(desired)" test "$(desired)" -eq "$v"
 check "... and the same documents" "" test "$(ctl -o json list)" = "$docs_before"
 check "every appliance is found in sync without a new push" "" wait_all_at "$v" 0

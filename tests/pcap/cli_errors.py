@@ -37,6 +37,10 @@ def main():
             f.write("signature_sets:\n  - name: site\n    rules: |\n"
                     "      alert http any any -> any any (msg:\"ok\"; http.uri; content:\"a\"; sid:1; rev:1;)\n"
                     "      alert http any any -> any any (msg:\"fb\"; flowbits:set,x; content:\"b\"; sid:2; rev:1;)\n")
+        icmp_set = os.path.join(tmp, "icmp-set.yaml")
+        with open(icmp_set, "w") as f:
+            f.write("signature_sets:\n  - name: site\n    rules: |\n"
+                    "      alert icmp any any -> any any (msg:\"i\"; content:\"abc\"; sid:5; rev:1;)\n")
         not_pcap = os.path.join(tmp, "text.pcap")
         with open(not_pcap, "w") as f:
             f.write("this is not a capture\n")
@@ -47,6 +51,9 @@ def main():
             ("signatures with errors", ["--pcap", good, "--rules", bad_rules], "bad.rules:1: error: no sid"),
             ("a policy file's signature set with an unsupported rule (refused, not loaded weaker)",
              ["--pcap", good, "--policy", bad_set], "signature set site: site:2: unsupported: option 'flowbits'"),
+            ("a policy file's set with a rule only the compiler refuses",
+             ["--pcap", good, "--policy", icmp_set, "--hs-cache", ""],
+             "signature set: site:1: unsupported: content on ICMP payloads is not inspected"),
             ("not a capture file", ["--pcap", not_pcap], "cannot read as a capture file"),
             ("missing capture file", ["--pcap", os.path.join(tmp, "absent.pcap")], "cannot read as a capture file"),
             ("unknown option", ["--pcap", good, "--frobnicate"], "unknown option '--frobnicate'"),
