@@ -45,6 +45,11 @@ namespace rampart::dp {
   X(kPolicyReject, "policy_reject")                                    \
   X(kNonIpPolicy, "non_ip_policy")                                     \
   X(kL7Signature, "l7_signature")                                      \
+  X(kL7Exhausted, "l7_exhausted")                                      \
+  X(kL7StateLost, "l7_state_lost")                                     \
+  X(kStreamRefused, "stream_refused")                                  \
+  X(kStreamConflict, "stream_conflict")                                \
+  X(kL4BadChecksum, "l4_bad_checksum")                                 \
   X(kTxFull, "tx_full")
 
 enum class DropReason : uint8_t {

@@ -5,6 +5,7 @@
 // which side opened it. The outer VLAN id is part of the key (VLANs are
 // separate zones: the same 5-tuple on two VLANs is two flows).
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -25,6 +26,20 @@ struct FlowKey {
   uint8_t reserved[8];
 };
 static_assert(sizeof(FlowKey) == 48, "FlowKey is hashed and compared as raw bytes: no implicit padding");
+
+// The key without its padding: the copy a Flow keeps for its records and
+// for removal (the same leading fields, so it is copied with memcpy).
+struct FlowTuple {
+  uint8_t addr_lo[16];
+  uint8_t addr_hi[16];
+  uint16_t port_lo;
+  uint16_t port_hi;
+  uint16_t vlan;
+  uint8_t proto;
+  uint8_t family;
+};
+static_assert(sizeof(FlowTuple) == 40 && offsetof(FlowKey, reserved) == sizeof(FlowTuple),
+              "FlowTuple is FlowKey without its padding");
 
 // Builds the key for a packet going src -> dst. Returns true if src is the
 // "lo" side. Unused address bytes (IPv4) are zero, so raw-byte hashing and

@@ -56,12 +56,13 @@ int32_t FlowTable::insert(const FlowKey& key, uint32_t hash) {
   if (pos < 0) return pos;
   Flow& f = at(pos);
   std::memset(&f, 0, sizeof(f));
-  f.key = key;
+  std::memcpy(&f.key, &key, sizeof(f.key));  // the padding stays in the hash's copy
   return pos;
 }
 
 void FlowTable::remove(int32_t index) {
-  const FlowKey& k = at(index).key;
+  FlowKey k{};
+  std::memcpy(&k, &at(index).key, sizeof(FlowTuple));
   rte_hash_del_key_with_hash(hash_, &k, flow_hash(k));
 }
 

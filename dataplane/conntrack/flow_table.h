@@ -42,6 +42,8 @@ class FlowTable {
   void prefetch(int32_t index) const { __builtin_prefetch(&flows_[static_cast<std::size_t>(index)]); }
   void remove(int32_t index);
   Flow& at(int32_t index) { return flows_[static_cast<std::size_t>(index)]; }
+  // The index of a flow of this table (the inverse of at()).
+  int32_t index_of(const Flow& f) const { return static_cast<int32_t>(&f - flows_); }
   uint32_t size() const { return static_cast<uint32_t>(rte_hash_count(hash_)); }
   uint32_t capacity() const { return capacity_; }
 

@@ -155,7 +155,8 @@ FragmentTracker::Outcome FragmentTracker::add(rte_mbuf* m, const PacketMeta& met
     d.first = meta;
     d.have_first = true;
   }
-  d.frags[d.count++] = HeldFragment{m, static_cast<uint16_t>(off), static_cast<uint16_t>(frag_len)};
+  d.frags[d.count++] =
+      HeldFragment{m, static_cast<uint16_t>(off), static_cast<uint16_t>(frag_len), meta.frag_payload_off};
   d.covered += frag_len;
   if (end > d.max_end) d.max_end = end;
   d.held_bytes += size;
@@ -163,7 +164,10 @@ FragmentTracker::Outcome FragmentTracker::add(rte_mbuf* m, const PacketMeta& met
 
   if (d.total_len == 0 || d.covered != d.total_len || !d.have_first) return Outcome::kHeld;
   // Complete. Without overlaps, covering total_len bytes means no holes.
-  if (!d.first.l4_parsed) {
+  // IPv6 hosts discard a first fragment without the upper-layer header
+  // (RFC 8200 4.5, Linux ipv6_frag_thdr_truncated()): so does the tracker.
+  // IPv4 stacks reassemble such datagrams, so they are judged whole.
+  if (d.first.l3 == L3::kIpv6 && !d.first.l4_parsed) {
     drop_datagram(slot, DropReason::kFragTinyFirst, false);
     return Outcome::kDropped;
   }

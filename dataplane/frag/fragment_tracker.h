@@ -2,13 +2,15 @@
 // FragmentTracker: one worker's IPv4/IPv6 fragment reassembly ("virtual
 // reassembly", as Cisco and Juniper firewalls call it). Fragments of a
 // datagram are held, unmodified, until the datagram is complete and
-// consistent; the worker then decides once, using the first fragment's L4
-// header, and forwards or drops all of them together. Nothing is rewritten
-// or re-fragmented, so the egress MTU never matters.
+// consistent; the worker then rebuilds the datagram (datagram_assembler.h),
+// runs it through every later stage as one packet, and forwards or drops all
+// of its fragments together. The fragments leave as they came: nothing is
+// rewritten or re-fragmented, so the egress MTU never matters.
 //
 // Refused, each counted under its DropReason: overlapping fragments (the
-// whole datagram: an evasion signal, RFC 5722), datagrams whose first
-// fragment does not hold the complete L4 header (RFC 1858 tiny fragments),
+// whole datagram: an evasion signal, RFC 5722), IPv6 datagrams whose first
+// fragment does not hold the L4 header (RFC 8200 4.5; an IPv4 TCP header
+// split across fragments is reassembled and judged whole, as Linux does),
 // more than kMaxFragments pieces, lengths past 65535 or inconsistent ends,
 // datagrams not complete within the timeout, and fragments over the memory
 // cap (or, with on_memcap=forward, forwarded unchecked and counted).
@@ -48,8 +50,9 @@ class FragmentTracker {
   };
   struct HeldFragment {
     rte_mbuf* mbuf;
-    uint16_t offset;
+    uint16_t offset;       // of its bytes in the datagram's fragmentable part
     uint16_t length;
+    uint16_t payload_off;  // where those bytes start in the frame
   };
   struct Datagram {
     PacketMeta first;  // meta of the offset-0 fragment

@@ -65,6 +65,9 @@ struct PacketMeta {
   // sent (so the flow is found with src/dst swapped).
   bool icmp_error;
   uint8_t inner_proto;
+  // IPv6 with a routing header: dst is the next hop, not the destination
+  // the L4 checksum covers.
+  bool ipv6_routing;
   uint16_t inner_src_port;
   uint16_t inner_dst_port;
 

@@ -255,6 +255,9 @@ DropReason parse_ipv6(const uint8_t* data, uint32_t avail, uint32_t frame_len, u
       }
     } else if (nh == 51) {
       hlen = (h[1] + 2u) * 4u;
+    } else if (nh == 43) {
+      m.ipv6_routing = true;
+      hlen = (h[1] + 1u) * 8u;
     } else {
       hlen = (h[1] + 1u) * 8u;
     }

@@ -17,6 +17,10 @@ struct ParseOptions {
   // for captures taken where the NIC computed checksums after the capture
   // point (checksum offload), as Suricata's `-k none`.
   bool ipv4_checksum = true;
+  // Drop TCP/UDP packets whose payload L7 inspection would read when their
+  // checksum is wrong (kL4BadChecksum; l4_checksum.h). Not a parse check:
+  // the worker applies it, only to inspected payload.
+  bool l4_checksum = true;
 };
 
 // Headers are parsed from `data`, which holds the first `avail` bytes of a

@@ -394,7 +394,11 @@ int run(int argc, char** argv) {
   wc.flow_capacity = o.flows;
   wc.flow_table_full_bypass = o.flow_table_full_bypass;
   wc.tcp_midstream_allow = o.tcp_midstream_allow;
-  wc.parse.ipv4_checksum = o.ipv4_checksum;
+  wc.parse.ipv4_checksum = o.checksums != Options::Checksums::kNo;
+  wc.parse.l4_checksum = o.checksums == Options::Checksums::kYes;  // auto: see the capture check above
+  wc.l7.slots = o.l7_flows;
+  wc.l7.evict_idle_ns = static_cast<uint64_t>(o.l7_evict_idle * 1e9);
+  wc.l7_exhausted_bypass = o.l7_exhausted_bypass;
   wc.frag.memcap_bytes = o.frag_memcap;
   wc.frag.forward_on_memcap = o.frag_forward_on_memcap;
   wc.hash_seed = static_cast<uint32_t>(rte_rand());

@@ -47,8 +47,13 @@ const char* usage() {
          "  --flows N                 flow table capacity per worker (65536)\n"
          "  --flow-table-full drop|bypass   (drop)\n"
          "  --tcp-midstream allow|drop      (allow)\n"
-         "  --checksum-validation yes|no    drop IPv4 headers with a bad checksum (yes); 'no' for\n"
-         "                            captures taken before checksum offload filled them in\n"
+         "  --checksum-validation yes|no|auto   drop IPv4 headers with a bad checksum, and TCP/UDP\n"
+         "                            packets with one whose payload is inspected (yes; offline: auto,\n"
+         "                            which turns the check off for a capture taken before checksum\n"
+         "                            offload filled them in)\n"
+         "  --l7-flows N              flows inspected at once per worker (1024)\n"
+         "  --l7-on-exhausted drop|bypass   payload of a flow that finds no inspection slot (drop)\n"
+         "  --l7-evict-idle SECONDS   a slot idle this long may be taken for a new flow (10)\n"
          "  --frag-memcap BYTES       fragment memory per worker (8388608)\n"
          "  --frag-on-memcap drop|forward   (drop)\n"
          "  --mtu N                   port MTU (1500)\n"
@@ -119,7 +124,7 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       (a == "--rules" ? o.rules : o.rules_drop).push_back(v);
     } else if (a == "--policy" || a == "--eve" || a == "--pcap" || a == "--pcap-out" || a == "--flows" ||
                a == "--flow-table-full" || a == "--tcp-midstream" || a == "--checksum-validation" ||
-               a == "--frag-memcap" ||
+               a == "--frag-memcap" || a == "--l7-flows" || a == "--l7-on-exhausted" || a == "--l7-evict-idle" ||
                a == "--frag-on-memcap" || a == "--mtu" || a == "--mbufs" || a == "--stats-interval" ||
                a == "--duration") {
       if (!value(&v)) return Error{fmt::format("{} needs a value", a)};
@@ -137,8 +142,19 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
         if (v != "drop" && v != "bypass") return bad("must be drop or bypass");
         o.flow_table_full_bypass = v == "bypass";
       } else if (a == "--checksum-validation") {
-        if (v != "yes" && v != "no") return bad("must be yes or no");
-        o.ipv4_checksum = v == "yes";
+        if (v != "yes" && v != "no" && v != "auto") return bad("must be yes, no or auto");
+        o.checksums = v == "yes" ? Options::Checksums::kYes : v == "no" ? Options::Checksums::kNo
+                                                                          : Options::Checksums::kAuto;
+        o.checksums_set = true;
+      } else if (a == "--l7-flows") {
+        if (!parse_number(v, &o.l7_flows) || o.l7_flows < 1 || o.l7_flows > 1'000'000) {
+          return bad("needs a number of flows between 1 and 1000000");
+        }
+      } else if (a == "--l7-on-exhausted") {
+        if (v != "drop" && v != "bypass") return bad("must be drop or bypass");
+        o.l7_exhausted_bypass = v == "bypass";
+      } else if (a == "--l7-evict-idle") {
+        if (!parse_seconds(v, &o.l7_evict_idle)) return bad("needs seconds");
       } else if (a == "--tcp-midstream") {
         if (v != "allow" && v != "drop") return bad("must be allow or drop");
         o.tcp_midstream_allow = v == "allow";
@@ -164,6 +180,10 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
   }
   if (!o.pcap_out.empty() && o.pcap_in.empty()) return Error{"--pcap-out needs --pcap"};
   if (!o.pcap_in.empty() && !o.grpc_socket_set) o.grpc_socket.clear();  // offline: no API unless asked
+  if (!o.pcap_in.empty() && !o.checksums_set) o.checksums = Options::Checksums::kAuto;
+  if (o.pcap_in.empty() && o.checksums == Options::Checksums::kAuto) {
+    return Error{"--checksum-validation auto is for offline mode (--pcap)"};
+  }
   if (!o.grpc_listen.empty() && (o.grpc_tls_cert.empty() || o.grpc_tls_key.empty())) {
     return Error{"--grpc-listen needs --grpc-tls-cert and --grpc-tls-key (plaintext TCP is not offered)"};
   }

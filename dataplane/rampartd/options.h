@@ -30,7 +30,15 @@ struct Options {
   uint32_t flows = 65536;
   bool flow_table_full_bypass = false;
   bool tcp_midstream_allow = true;
-  bool ipv4_checksum = true;  // --checksum-validation
+  // --checksum-validation yes|no|auto: IPv4 header checksums and the
+  // TCP/UDP checksums of inspected payload. auto (offline mode's default):
+  // as yes unless the capture shows checksum offload (capture_file.h).
+  enum class Checksums : uint8_t { kYes, kNo, kAuto };
+  Checksums checksums = Checksums::kYes;
+  bool checksums_set = false;
+  uint32_t l7_flows = 1024;          // --l7-flows: flows inspected at once per worker
+  bool l7_exhausted_bypass = false;  // --l7-on-exhausted drop|bypass
+  double l7_evict_idle = 10;         // --l7-evict-idle SECONDS
   uint64_t frag_memcap = 8ull << 20;
   bool frag_forward_on_memcap = false;
   uint16_t mtu = 1500;

@@ -72,6 +72,8 @@ nlohmann::ordered_json build_summary(const App& app) {
     const L7Stats& s = x->stats();
     add("flows_inspected", s.flows_inspected.get());
     add("slots_exhausted", s.slots_exhausted.get());
+    add("slots_parked", s.slots_parked.get());
+    add("slots_evicted", s.slots_evicted.get());
     add("http_requests", s.http_requests.get());
     add("not_http", s.not_http.get());
     add("tls_client_hellos", s.tls_client_hellos.get());
@@ -95,6 +97,9 @@ nlohmann::ordered_json build_summary(const App& app) {
     add("stream_cap_hits", r.cap_hits.get());
     add("stream_pool_exhausted", r.pool_exhausted.get());
     add("stream_out_of_window", r.out_of_window.get());
+    add("stream_segments_refused", r.segments_refused.get());
+    add("stream_conflicts_refused", r.conflicts_refused.get());
+    add("stream_overlaps_unverified", r.overlaps_unverified.get());
   }
   ordered_json j;
   j["packets_in"] = in;

@@ -21,6 +21,7 @@ Result<std::unique_ptr<L7Inspector>> L7Inspector::create(uint16_t worker, const 
   for (uint32_t i = 0; i < cfg.slots; ++i) {
     l->slots_[i] = Slot{};
     l->slots_[i].state = SlotState::kFree;
+    l->slots_[i].lru_prev = l->slots_[i].lru_next = kNoSlot;
     l->parsers_.push_back(std::make_unique<HttpRequestParser>(cfg.http, on_request, l.get()));
     l->parsers_.back()->set_headers_sink(on_request_headers);
     l->slots_[i].parser = l->parsers_.back().get();
@@ -118,8 +119,60 @@ void L7Inspector::adopt() {
   install(std::move(next));
 }
 
-int32_t L7Inspector::attach() {
-  if (free_.empty()) {
+void L7Inspector::lru_unlink(int32_t slot) {
+  Slot& s = slots_[static_cast<std::size_t>(slot)];
+  if (s.lru_prev != kNoSlot) {
+    slots_[static_cast<std::size_t>(s.lru_prev)].lru_next = s.lru_next;
+  } else {
+    lru_head_ = s.lru_next;
+  }
+  if (s.lru_next != kNoSlot) {
+    slots_[static_cast<std::size_t>(s.lru_next)].lru_prev = s.lru_prev;
+  } else {
+    lru_tail_ = s.lru_prev;
+  }
+  s.lru_prev = s.lru_next = kNoSlot;
+}
+
+void L7Inspector::lru_push_front(int32_t slot) {
+  Slot& s = slots_[static_cast<std::size_t>(slot)];
+  s.lru_prev = kNoSlot;
+  s.lru_next = lru_head_;
+  if (lru_head_ != kNoSlot) slots_[static_cast<std::size_t>(lru_head_)].lru_prev = slot;
+  lru_head_ = slot;
+  if (lru_tail_ == kNoSlot) lru_tail_ = slot;
+}
+
+int32_t L7Inspector::evict(uint64_t now_ns, SlotEviction* evicted) {
+  // A parked flow loses nothing but its overlap history: the cheapest
+  // victim, looked for among the least recently active few.
+  constexpr int kParkScan = 8;
+  int32_t v = lru_tail_;
+  for (int k = 0; k < kParkScan && v != kNoSlot; ++k) {
+    const Slot& s = slots_[static_cast<std::size_t>(v)];
+    if (parkable(s)) {
+      *evicted = SlotEviction{s.owner, true, s.stream.next_seq};
+      stats_.slots_parked.add();
+      detach(v);
+      return v;
+    }
+    v = s.lru_prev;
+  }
+  // Else only a slot idle for evict_idle_ns: an attacker who wants to
+  // starve inspection must keep a slot busier than every real flow.
+  v = lru_tail_;
+  if (v == kNoSlot || now_ns < slots_[static_cast<std::size_t>(v)].last_active_ns + cfg_.evict_idle_ns) {
+    return kNoSlot;
+  }
+  *evicted = SlotEviction{slots_[static_cast<std::size_t>(v)].owner, false, 0};
+  stats_.slots_evicted.add();
+  detach(v);
+  return v;
+}
+
+int32_t L7Inspector::attach(uint32_t owner, const StreamStart& start, uint64_t now_ns, SlotEviction* evicted) {
+  *evicted = SlotEviction{};
+  if (free_.empty() && evict(now_ns, evicted) == kNoSlot) {
     stats_.slots_exhausted.add();
     return kNoSlot;
   }
@@ -128,17 +181,26 @@ int32_t L7Inspector::attach() {
   Slot& s = slots_[static_cast<std::size_t>(i)];
   std::memset(&s.stream, 0, sizeof(s.stream));
   std::memset(&s.reply, 0, sizeof(s.reply));
+  if (start.known & 1u) reasm_->start(s.stream, start.seq[0]);
+  if (start.known & 2u) reasm_->start(s.reply, start.seq[1]);
   s.state = SlotState::kProbing;
   s.probe_len = 0;
   s.tls = -1;
   s.dns = -1;
   s.parser->reset();
   s.app = AppLayer::kNone;
+  if (start.resume_http) {
+    s.state = SlotState::kHttp;
+    s.app = AppLayer::kHttp;
+  }
   if (raw_) {
     raw_->start(*s.raw[0]);
     raw_->start(*s.raw[1]);
   }
   s.n_header_hits = 0;
+  s.owner = owner;
+  s.last_active_ns = now_ns;
+  lru_push_front(i);
   stats_.flows_inspected.add();
   return i;
 }
@@ -152,13 +214,23 @@ void L7Inspector::detach(int32_t slot) {
   release_dns(s);
   s.state = SlotState::kFree;
   stop_raw(s);
+  lru_unlink(slot);
   free_.push_back(slot);
 }
 
-bool L7Inspector::finished(const Slot& s) {
+bool L7Inspector::finished(const Slot& s) const {
   const bool app_done =
       s.state == SlotState::kIgnored || s.state == SlotState::kDone || s.state == SlotState::kBlocked;
   return app_done && (!raw_active(s) || s.state == SlotState::kBlocked);
+}
+
+// An HTTP flow between two requests holds nothing that a fresh slot would
+// not rebuild: no partial request, no buffered out-of-order bytes, no FIN
+// pending, no raw-stream state (raw-stream signatures keep the slot).
+bool L7Inspector::parkable(const Slot& s) const {
+  return s.state == SlotState::kHttp && !raw_active(s) && s.parser->at_request_boundary() &&
+         s.stream.chunks == s.stream.hist_chunks && (s.stream.flags & TcpStream::kFinSeen) == 0 &&
+         s.n_header_hits == 0;
 }
 
 MatchFlow L7Inspector::match_flow(uint8_t l4_proto, AppLayer app, bool to_server) const {
@@ -567,6 +639,11 @@ L7Verdict L7Inspector::on_segment(int32_t slot, const PacketMeta& m, const uint8
   cur_slot_ = &s;
   cur_flow_ = &flow;
   cur_block_ = false;
+  if (s.lru_prev != kNoSlot) {  // most recently active first
+    lru_unlink(slot);
+    lru_push_front(slot);
+  }
+  s.last_active_ns = flow.now_ns;
   // stream_flag bits are the TCP header's.
   const uint8_t flags = m.tcp_flags & (stream_flag::kFin | stream_flag::kSyn | stream_flag::kRst);
   const StreamConsumer out{to_server ? on_stream : on_reply_stream, this};
@@ -580,6 +657,8 @@ L7Verdict L7Inspector::on_segment(int32_t slot, const PacketMeta& m, const uint8
     s.state = SlotState::kBlocked;
     stats_.flows_blocked.add();
     v = L7Verdict::kBlock;
+  } else if (r.drop) {
+    v = (r.events & SegmentOutcome::kOverlapDifferent) ? L7Verdict::kConflict : L7Verdict::kRefused;
   }
   // Nothing more to inspect: hand the slot to the next flow now rather than
   // at the flow's expiry (a closed connection lingers in time_wait).

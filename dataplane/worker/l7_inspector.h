@@ -12,9 +12,18 @@
 // the flow.
 //
 // Bounded: `slots` flows are inspected at once per worker (parsers and
-// stream memory preallocated); a flow that finds no free slot is counted
-// (l7_slots_exhausted) and forwarded uninspected. Cold: create(). Hot:
-// everything else, owning worker only.
+// stream memory preallocated). A flow takes a slot with its first payload
+// byte (never at the SYN: half-open connections hold none), starts its
+// streams at the sequence numbers conntrack saw in the handshake, and gives
+// the slot back as soon as nothing more is to be inspected. When none is
+// free, a slot is taken from another flow: an HTTP flow between two
+// requests, among the least recently active, is parked (it resumes at the
+// same sequence number with its next byte, losing only its overlap
+// history); else the least recently active slot if it has been idle for
+// evict_idle_ns (its flow can no longer be inspected and is reset);
+// otherwise the new flow gets kNoSlot and the caller applies its policy. Cold: create(). Hot:
+// everything else, owning worker only. See docs/design/l7-inspection.md,
+// "Inspection slots".
 //
 // Signature updates (docs/design/l7-inspection.md, "Replacing the
 // signatures"): what is tied to one SignatureMatcher (Hyperscan scratch,
@@ -57,11 +66,16 @@ struct L7Config {
   // Raw-stream signatures are verified over the last raw_window bytes of
   // the stream (per slot; a content chain longer than this cannot match).
   uint32_t raw_window = 4096;
+  // A slot whose flow sent nothing for this long may be taken for a new
+  // flow when no slot is free (capture time in offline mode).
+  uint64_t evict_idle_ns = 10'000'000'000ull;
 };
 
 struct L7Stats {
-  Counter flows_inspected;
-  Counter slots_exhausted;   // flows forwarded uninspected: no free slot
+  Counter flows_inspected;   // slots taken (a parked flow's resumption counts again)
+  Counter slots_exhausted;   // payload that found no slot (none free, none idle enough to evict)
+  Counter slots_parked;      // HTTP flows between requests whose slot was taken (they resume)
+  Counter slots_evicted;     // slots taken from flows idle mid-message (those flows are reset)
   Counter http_requests;
   Counter not_http;          // first client bytes were neither HTTP nor TLS: not inspected further
   Counter tls_client_hellos;
@@ -82,7 +96,28 @@ struct L7Stats {
 };
 
 // What inspection decided for the packet it was given.
-enum class L7Verdict : uint8_t { kPass, kBlock };
+enum class L7Verdict : uint8_t {
+  kPass,
+  kBlock,     // a drop/reject signature matched: block the flow
+  kRefused,   // the stream refused the segment (cap, window): drop it, the sender retransmits
+  kConflict,  // the segment contradicts bytes already inspected: drop it
+};
+
+// Where a new slot's streams start: Flow::stream_seq and which of them are
+// known; `resume_http`: a parked HTTP flow, at a request boundary.
+struct StreamStart {
+  uint32_t seq[2] = {0, 0};
+  uint8_t known = 0;  // bit d: seq[d] is direction d's next byte
+  bool resume_http = false;
+};
+
+// A slot attach() took from another flow: that flow's fate.
+struct SlotEviction {
+  static constexpr uint32_t kNoOwner = UINT32_MAX;
+  uint32_t owner = kNoOwner;  // kNoOwner: nothing was taken
+  bool parked = false;        // true: resumes at resume_seq; false: inspection lost
+  uint32_t resume_seq = 0;    // parked: the client's next byte
+};
 
 // The flow facts an alert reports.
 struct L7FlowInfo {
@@ -113,8 +148,15 @@ class L7Inspector {
                                                      const SignatureMatcher* matcher, int socket);
   ~L7Inspector();
 
-  int32_t attach();                // a new TCP flow: a slot, or kNoSlot (counted)
+  // A slot for the TCP flow `owner` (the caller's flow index, reported back
+  // if the slot is ever taken away), its streams started at `start`. When
+  // none is free, one is taken from another flow and *evicted says which
+  // and how (the caller updates that flow); kNoSlot (counted) if none can be.
+  int32_t attach(uint32_t owner, const StreamStart& start, uint64_t now_ns, SlotEviction* evicted);
   void detach(int32_t slot);       // the flow ended
+  // Whether the server's bytes are inspected (raw-stream signatures): a
+  // flow whose server speaks first needs a slot for them.
+  bool inspects_server() const { return raw_ != nullptr; }
   // A TCP segment of an inspected flow. The client's direction goes
   // through the application layer (requests) and the raw-stream
   // signatures; the server's only through the raw-stream signatures (and
@@ -168,6 +210,11 @@ class L7Inspector {
     // progress (its body still to come): not reported again at its end.
     uint8_t n_header_hits;
     uint32_t header_hits[8];
+    // Least-recently-active order of the slots in use (eviction).
+    int32_t lru_prev;
+    int32_t lru_next;
+    uint32_t owner;         // the flow, as given to attach()
+    uint64_t last_active_ns;
   };
 
   explicit L7Inspector(const L7Config& cfg) : cfg_(cfg) {}
@@ -199,7 +246,12 @@ class L7Inspector {
                         std::string_view name);
   void report_hits(const uint32_t* hits, uint32_t k, const HttpRequest* r, AppProto app, std::string_view name,
                    bool to_server = true);
-  static bool finished(const Slot& s);
+  bool finished(const Slot& s) const;
+  bool parkable(const Slot& s) const;
+  // attach() with no slot free: takes one from another flow, or kNoSlot.
+  int32_t evict(uint64_t now_ns, SlotEviction* evicted);
+  void lru_unlink(int32_t slot);
+  void lru_push_front(int32_t slot);
   void report(const HttpRequest* req, AlertKind kind, uint32_t sig_or_bits, bool blocked,
               AppProto app = AppProto::kHttp, std::string_view name = {}, uint8_t l4_proto = 6,
               bool to_server = true);
@@ -216,6 +268,8 @@ class L7Inspector {
   std::unique_ptr<TcpReassembler> reasm_;
   std::vector<Slot> slots_;
   std::vector<int32_t> free_;
+  int32_t lru_head_ = kNoSlot;  // most recently active
+  int32_t lru_tail_ = kNoSlot;
   std::vector<std::unique_ptr<HttpRequestParser>> parsers_;  // one per slot
   std::vector<std::unique_ptr<TlsClientHelloAccumulator>> tls_;  // shared by the slots, on demand
   std::vector<int16_t> tls_free_;

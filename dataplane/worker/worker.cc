@@ -15,6 +15,8 @@
 #include "dataplane/action/reject_builder.h"
 #include "dataplane/classify/acl_classifier.h"
 #include "dataplane/common/macros.h"
+#include "dataplane/frag/datagram_assembler.h"
+#include "dataplane/parse/l4_checksum.h"
 
 namespace rampart::dp {
 namespace {
@@ -58,6 +60,7 @@ Result<std::unique_ptr<Worker>> Worker::create(uint16_t id, uint16_t queue, std:
   if (w->events_ == nullptr) {
     return Error{fmt::format("rte_ring_create_elem({}): {}", ring_name, rte_strerror(rte_errno))};
   }
+  w->dgram_ = std::make_unique<uint8_t[]>(kMaxAssembledBytes);
   if (cfg.matcher != nullptr) {
     auto l7 = L7Inspector::create(id, cfg.l7, cfg.matcher, socket);
     if (!l7) return l7.error();
@@ -220,8 +223,11 @@ Flow& Worker::init_flow(int32_t pos, const PacketMeta& m, bool src_lo, uint32_t 
   } else {
     f.state = FlowState::kNew;
   }
+  // L7: a slot is taken with the first payload byte (inspect_l7()).
   f.l7_slot = L7Inspector::kNoSlot;
-  if (l7_ && m.proto == ip_proto::kTcp && f.verdict == FlowVerdict::kAllow) f.l7_slot = l7_->attach();
+  f.l7_phase = static_cast<uint8_t>(L7Phase::kNone);
+  f.stream_seq_known = 0;
+  f.stream_seq[0] = f.stream_seq[1] = 0;
   stats_.flows_created.add();
   if (rule < stats_.rule_slots) stats_.rule_hits[rule].add();
   return f;
@@ -267,14 +273,9 @@ Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, uint32_
       const PacketMeta first = initiator_meta(*f);
       const FlowVerdict before = f->verdict;
       set_policy(*f, first, classify_one(first, rs), rs);
-      if (f->verdict != before) {
-        f->drop_logged = false;  // the new verdict is reported afresh
-        // Denied before, allowed now: inspected from here on, as a flow
-        // picked up mid-stream.
-        if (l7_ && tcp && f->verdict == FlowVerdict::kAllow && f->l7_slot == L7Inspector::kNoSlot) {
-          f->l7_slot = l7_->attach();
-        }
-      }
+      // The new verdict is reported afresh. Denied before, allowed now: the
+      // next payload takes an inspection slot (inspect_l7()).
+      if (f->verdict != before) f->drop_logged = false;
     }
     if (tcp) {
       if (tcp_may_reopen(f->state, m.tcp_flags, from_initiator)) {
@@ -290,6 +291,15 @@ Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, uint32_
     }
   }
   const int dir = from_initiator ? 0 : 1;
+  if (tcp && (m.tcp_flags & tcp_flag::kSyn) && f->l7_slot == L7Inspector::kNoSlot) {
+    // Where each direction's bytes start (ISN + 1): a slot taken later
+    // starts its stream there, whatever segment comes first.
+    const bool syn_ok = from_initiator ? !(m.tcp_flags & tcp_flag::kAck) : (m.tcp_flags & tcp_flag::kAck) != 0;
+    if (syn_ok) {
+      f->stream_seq[dir] = m.tcp_seq + 1;
+      f->stream_seq_known = static_cast<uint8_t>(f->stream_seq_known | (1u << dir));
+    }
+  }
   f->packets[dir] += 1;
   f->bytes[dir] += frame_len;
   f->tcp_flags[dir] |= m.tcp_flags;
@@ -339,36 +349,44 @@ void Worker::handle_fragment(rte_mbuf* m, uint32_t i, const RuleSet& rs, const P
       break;
   }
   FragmentTracker::Datagram& dg = frags_->datagram(slot);
-  const PacketMeta& first = dg.first;
-  FlowKey key;
-  const bool lo = make_flow_key(first, key);
+  // The datagram as the receiver will rebuild it goes through every later
+  // stage as one packet (docs/design/fragments.md); its verdict applies to
+  // each of its fragments, which leave unmodified.
+  DropReason bad = DropReason::kNone;
+  const uint32_t len = assemble_datagram(dg, dgram_.get(), &bad);
+  const uint32_t avail = std::min<uint32_t>(len, kMaxHeaderBytes);
+  PacketMeta& dm = dgram_meta_;
+  if (len != 0) bad = parse_packet(dgram_.get(), avail, len, dm, cfg_.parse);
+  if (bad != DropReason::kNone) {
+    for (uint32_t k = 0; k < dg.count; ++k) drop(dg.frags[k].mbuf, bad);
+    frags_->release(slot);
+    return;
+  }
+  stats_.frag_datagrams.add();
   uint32_t bytes = 0;
   for (uint32_t k = 0; k < dg.count; ++k) bytes += dg.frags[k].mbuf->pkt_len;
-  const uint32_t hash = flow_hash(key);
-  const Decision d =
-      decide(first, key, hash, lo, flows_->lookup(key, hash), 0, false, rs, pp.rx_port, bytes, inserted);
-  stats_.frag_datagrams.add();
-  // Find the first fragment's head for a reject answer.
-  const uint8_t* head = nullptr;
-  uint32_t avail = 0;
-  for (uint32_t k = 0; k < dg.count && d.reject; ++k) {
-    if (dg.frags[k].offset == 0) {
-      rte_mbuf* fm = dg.frags[k].mbuf;
-      avail = std::min<uint32_t>(fm->pkt_len, kMaxHeaderBytes);
-      head = static_cast<const uint8_t*>(rte_pktmbuf_read(fm, 0, avail, frag_head_));
+  Decision d;
+  if (dm.icmp_error && related_flow_decision(dm, &d)) {
+    d.reject = false;  // an error about a rejected flow is not answered again
+  } else {
+    FlowKey key;
+    const bool lo = make_flow_key(dm, key);
+    const uint32_t hash = flow_hash(key);
+    d = decide(dm, key, hash, lo, flows_->lookup(key, hash), 0, false, rs, pp.rx_port, bytes, inserted);
+    if (wants_l7(dm, d)) {
+      const uint8_t* payload = dgram_.get() + dm.l2_len + dm.l3_hdr_len + dm.l4_len;
+      d = inspect_l7(dm, dgram_.get(), dm.payload_len > 0 ? payload : nullptr, dm.payload_len, d);
     }
   }
   for (uint32_t k = 0; k < dg.count; ++k) {
-    rte_mbuf* fm = dg.frags[k].mbuf;
-    // Answer a rejected datagram once, for its first fragment only.
-    const bool answer = d.reject && dg.frags[k].offset == 0 && head != nullptr;
-    apply(fm, Decision{d.drop, answer}, first, head, avail, pp);
+    // Answer a rejected datagram once, with its first fragment.
+    const bool answer = d.reject && dg.frags[k].offset == 0;
+    apply(dg.frags[k].mbuf, Decision{d.drop, answer}, dm, dgram_.get(), avail, pp);
   }
   frags_->release(slot);
 }
 
-bool Worker::handle_icmp_error(rte_mbuf* m, uint32_t i, const PortPair& pp) {
-  const PacketMeta& meta = meta_[i];
+bool Worker::related_flow_decision(const PacketMeta& meta, Decision* d) {
   FlowKey key;
   make_flow_key(meta.inner_src, meta.inner_dst, meta.inner_src_port, meta.inner_dst_port, meta.inner_proto, meta.l3,
                 meta.vlan_outer, key);
@@ -379,9 +397,15 @@ bool Worker::handle_icmp_error(rte_mbuf* m, uint32_t i, const PortPair& pp) {
   Flow& f = flows_->at(pos);
   stats_.icmp_related.add();
   f.last_seen_ns = now_ns_;
-  const Decision d = verdict_decision(f.verdict);
+  *d = verdict_decision(f.verdict);
+  return true;
+}
+
+bool Worker::handle_icmp_error(rte_mbuf* m, uint32_t i, const PortPair& pp) {
+  Decision d;
+  if (!related_flow_decision(meta_[i], &d)) return false;
   // An error about a rejected flow is not answered again.
-  apply(m, Decision{d.drop, false}, meta, heads_[i], avail_[i], pp);
+  apply(m, Decision{d.drop, false}, meta_[i], heads_[i], avail_[i], pp);
   return true;
 }
 
@@ -513,10 +537,7 @@ uint32_t Worker::poll_port(const PortPair& pp, const RuleSet& rs) {
     if (pos >= 0) acl_known = false;
     Decision d = decide(meta_[i], keys_[i], hashes_[j], src_lo_[i], pos, acl_rule[i], acl_known, rs, pp.rx_port,
                         m->pkt_len, &inserted);
-    if (l7_ && d.drop == DropReason::kNone && d.flow != nullptr &&
-        (d.flow->l7_slot != L7Inspector::kNoSlot || meta_[i].proto == ip_proto::kUdp)) {
-      d = inspect_l7(m, i, d);
-    }
+    if (wants_l7(meta_[i], d)) d = inspect_l7_packet(m, i, d);
     apply(m, d, meta_[i], heads_[i], avail_[i], pp);
   }
   now_ns_ = ts_[n - 1];
@@ -567,10 +588,22 @@ void Worker::end_flow(Flow& f, FlowEndReason why) {
   }
 }
 
-Worker::Decision Worker::inspect_l7(rte_mbuf* m, uint32_t i, const Decision& d) {
+bool Worker::wants_l7(const PacketMeta& m, const Decision& d) const {
+  if (!l7_ || d.drop != DropReason::kNone || d.flow == nullptr) return false;
+  if (m.proto == ip_proto::kUdp) return true;
+  if (m.proto != ip_proto::kTcp) return false;
+  // A flow with a slot sees every segment (FIN, RST and ACK-only ones end
+  // or move its streams); one without needs a slot only for payload, or
+  // to be reset once its inspection was lost.
+  const Flow& f = *d.flow;
+  if (f.l7_slot != L7Inspector::kNoSlot) return true;
+  const auto phase = static_cast<L7Phase>(f.l7_phase);
+  if (phase == L7Phase::kLost) return true;
+  return phase != L7Phase::kDone && m.payload_len > 0 && (d.to_server || l7_->inspects_server());
+}
+
+Worker::Decision Worker::inspect_l7_packet(rte_mbuf* m, uint32_t i, const Decision& d) {
   const PacketMeta& meta = meta_[i];
-  if (meta.proto != ip_proto::kTcp && meta.proto != ip_proto::kUdp) return d;
-  Flow& f = *d.flow;
   const uint32_t off = uint32_t{meta.l2_len} + meta.l3_hdr_len + meta.l4_len;
   uint32_t len = meta.payload_len;
   const uint8_t* payload = nullptr;
@@ -578,6 +611,18 @@ Worker::Decision Worker::inspect_l7(rte_mbuf* m, uint32_t i, const Decision& d) 
     if (len > sizeof(l7_copy_)) len = sizeof(l7_copy_);  // beyond any frame we accept
     payload = static_cast<const uint8_t*>(rte_pktmbuf_read(m, off, len, l7_copy_));
     if (payload == nullptr) len = 0;
+  }
+  return inspect_l7(meta, heads_[i], payload, len, d);
+}
+
+Worker::Decision Worker::inspect_l7(const PacketMeta& meta, const uint8_t* head, const uint8_t* payload, uint32_t len,
+                                    const Decision& d) {
+  Flow& f = *d.flow;
+  const bool protect = f.mode == static_cast<uint8_t>(cp::GroupMode::kProtect);
+  // The receiver drops a segment whose checksum is wrong: inspecting its
+  // bytes would let them stand in for the real ones (an insertion attack).
+  if (len > 0 && cfg_.parse.l4_checksum && !l4_checksum_ok(meta, head, payload, len)) {
+    return protect ? Decision{DropReason::kL4BadChecksum, false, d.flow, d.to_server} : d;
   }
   const bool lo = f.initiator_is_lo;
   const L7FlowInfo info{lo ? f.key.addr_lo : f.key.addr_hi,
@@ -593,26 +638,78 @@ Worker::Decision Worker::inspect_l7(rte_mbuf* m, uint32_t i, const Decision& d) 
   if (meta.proto == ip_proto::kUdp) {
     v = l7_->on_udp(payload, len, d.to_server, info);
   } else {
+    if (f.l7_slot == L7Inspector::kNoSlot) {
+      const auto phase = static_cast<L7Phase>(f.l7_phase);
+      if (phase == L7Phase::kLost) {
+        // Its slot was taken mid-message: what it sends can no longer be
+        // inspected, so it is reset rather than passed blind.
+        if (!protect) return d;
+        return block_flow(f, meta, head, d, DropReason::kL7StateLost);
+      }
+      const StreamStart start{{f.stream_seq[0], f.stream_seq[1]}, f.stream_seq_known, phase == L7Phase::kParked};
+      SlotEviction ev;
+      const int32_t slot = l7_->attach(static_cast<uint32_t>(flows_->index_of(f)), start, now_ns_, &ev);
+      if (ev.owner != SlotEviction::kNoOwner) {
+        Flow& victim = flows_->at(static_cast<int32_t>(ev.owner));
+        victim.l7_slot = L7Inspector::kNoSlot;
+        victim.l7_phase = static_cast<uint8_t>(ev.parked ? L7Phase::kParked : L7Phase::kLost);
+        if (ev.parked) {
+          victim.stream_seq[0] = ev.resume_seq;
+          victim.stream_seq_known = static_cast<uint8_t>(victim.stream_seq_known | 1u);
+        }
+      }
+      if (slot == L7Inspector::kNoSlot) {
+        if (cfg_.l7_exhausted_bypass) {
+          f.l7_phase = static_cast<uint8_t>(L7Phase::kDone);
+          return d;
+        }
+        // Dropped, not passed blind: the sender retransmits, and a slot
+        // taken then starts at the handshake's sequence numbers.
+        return Decision{DropReason::kL7Exhausted, false, d.flow, d.to_server};
+      }
+      f.l7_slot = slot;
+      f.l7_phase = static_cast<uint8_t>(L7Phase::kNone);
+    }
     bool released = false;
     v = l7_->on_segment(f.l7_slot, meta, payload, len, d.to_server, info, &released);
-    if (released) f.l7_slot = L7Inspector::kNoSlot;
+    if (released) {
+      f.l7_slot = L7Inspector::kNoSlot;
+      f.l7_phase = static_cast<uint8_t>(L7Phase::kDone);
+    }
   }
-  if (v == L7Verdict::kPass) return d;
-  // A drop/reject signature matched: the flow stays blocked (every later
-  // packet is answered with a reset), this one is reset now towards the
-  // client (apply()) and, in its own direction, towards the server.
+  switch (v) {
+    case L7Verdict::kPass:
+      return d;
+    case L7Verdict::kRefused:
+    case L7Verdict::kConflict:
+      // Inline, the receiver gets only bytes that were inspected. Monitor
+      // and discover flows are never dropped for it (counted by the stream).
+      if (!protect) return d;
+      return Decision{v == L7Verdict::kRefused ? DropReason::kStreamRefused : DropReason::kStreamConflict, false,
+                      d.flow, d.to_server};
+    case L7Verdict::kBlock:
+      break;
+  }
+  return block_flow(f, meta, head, d, DropReason::kL7Signature);
+}
+
+// The flow stays blocked (every later packet is answered with a reset);
+// this packet is reset now towards its sender (apply()) and, in its own
+// direction, towards its receiver.
+Worker::Decision Worker::block_flow(Flow& f, const PacketMeta& meta, const uint8_t* head, const Decision& d,
+                                    DropReason why) {
   f.verdict = FlowVerdict::kReject;
   f.policy_verdict = FlowVerdict::kReject;
   f.l7_blocked = true;
   if (meta.proto == ip_proto::kTcp && forward_rst_n_ < kBurst) {
-    if (rte_mbuf* rst = build_forward_rst(pool_, heads_[i], meta)) {
+    if (rte_mbuf* rst = build_forward_rst(pool_, head, meta)) {
       forward_rsts_[forward_rst_n_++] = rst;
     } else {
       stats_.reject_failed.add();
     }
   }
   Decision blocked = d;
-  blocked.drop = DropReason::kL7Signature;
+  blocked.drop = why;
   blocked.reject = true;
   return blocked;
 }

@@ -38,6 +38,9 @@ struct WorkerConfig {
   uint32_t flow_capacity = 65536;
   bool flow_table_full_bypass = false;
   bool tcp_midstream_allow = true;
+  // L7 slots all busy and none idle enough to take: forward the payload
+  // uninspected (true) or drop it for the sender to retry (false, default).
+  bool l7_exhausted_bypass = false;
   ConntrackTimeouts timeouts;
   FragConfig frag;
   uint32_t event_ring_size = 16384;
@@ -117,8 +120,13 @@ class Worker {
   // (once per flow) as a drop that was not enforced.
   void report_unenforced(const PacketMeta& m, Flow& f, uint32_t len, uint16_t port);
   Decision verdict_decision(FlowVerdict v) const;
+  // A fragment: held, or completing a datagram that is then decided as
+  // one packet (conntrack, L7) for all of its fragments.
   void handle_fragment(rte_mbuf* m, uint32_t i, const RuleSet& rs, const PortPair& pp, bool* inserted);
   bool handle_icmp_error(rte_mbuf* m, uint32_t i, const PortPair& pp);
+  // An ICMP error about a live flow takes that flow's verdict; false when
+  // it is about none.
+  bool related_flow_decision(const PacketMeta& meta, Decision* d);
   void apply(rte_mbuf* m, const Decision& d, const PacketMeta& meta, const uint8_t* head, uint32_t avail,
              const PortPair& pp);
   void drop(rte_mbuf* m, DropReason r) {
@@ -128,7 +136,13 @@ class Worker {
   void emit_flow_end(const Flow& f, FlowEndReason why);
   // Ends a flow's life outside the table: its record, its L7 slot.
   void end_flow(Flow& f, FlowEndReason why);
-  Decision inspect_l7(rte_mbuf* m, uint32_t i, const Decision& d);
+  // Whether a packet with decision `d` goes to L7 inspection.
+  bool wants_l7(const PacketMeta& m, const Decision& d) const;
+  Decision inspect_l7_packet(rte_mbuf* m, uint32_t i, const Decision& d);
+  // `head`: the frame's headers as parsed; `payload`: its L4 payload.
+  Decision inspect_l7(const PacketMeta& meta, const uint8_t* head, const uint8_t* payload, uint32_t len,
+                      const Decision& d);
+  Decision block_flow(Flow& f, const PacketMeta& meta, const uint8_t* head, const Decision& d, DropReason why);
   void emit_drop(const PacketMeta& m, const Flow* f, DropReason r, uint32_t len, uint16_t port);
   void housekeeping();
   void flush_tx(uint16_t tx_port, uint16_t reply_port);
@@ -163,6 +177,10 @@ class Worker {
   alignas(64) uint8_t frag_head_[kMaxHeaderBytes];
   // Payload of a multi-segment packet, linearised for L7 inspection.
   alignas(64) uint8_t l7_copy_[16384];
+  // The datagram a completed set of fragments carries (kMaxAssembledBytes)
+  // and what the parser read from it.
+  std::unique_ptr<uint8_t[]> dgram_;
+  PacketMeta dgram_meta_;
   rte_mbuf* tx_[kTxBuffer];
   uint16_t tx_n_ = 0;
   rte_mbuf* replies_[kBurst];

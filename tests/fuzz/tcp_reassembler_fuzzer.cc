@@ -12,7 +12,7 @@
 //   - pool accounting: chunks in use == chunks the streams hold, per-flow cap
 //     and history length respected, and every chunk back after release().
 //
-// Input: [cfg][pool][isn:4] then 7-byte ops
+// Input: [cfg][pool (bits 0-3), passive conflicts (bit 4)][isn:4] then 7-byte ops
 //   [kind][off:3][len:2][variant]; kind bit0 stream, bits1-3 op
 //   (5 peer ACK, 6 flush, else segment), bit4 FIN, bit6 SYN, bits6+7 RST.
 
@@ -115,6 +115,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* in, size_t size) {
   cfg.history_chunks = static_cast<uint8_t>((in[0] >> 1) & 3);
   cfg.flow_cap_bytes = (1u + ((in[0] >> 3) & 7)) * SegmentPool::kChunkBytes;
   cfg.window_bytes = (in[0] & 0x80) != 0 ? 16 * 1024 : 64 * 1024;
+  cfg.refuse_conflicts = (in[1] & 0x10) == 0;
   const bool midstream0 = (in[0] & 0x40) != 0;
   const uint32_t cap_chunks = cfg.flow_cap_bytes / SegmentPool::kChunkBytes;
   SegmentPool pool(2 + (in[1] & 15));
@@ -184,10 +185,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* in, size_t size) {
       constexpr uint16_t kRefusals = SegmentOutcome::kOutOfWindow | SegmentOutcome::kBeyondFin |
                                      SegmentOutcome::kCapHit | SegmentOutcome::kPoolExhausted |
                                      SegmentOutcome::kAfterClose;
-      if (res.drop || (res.events & kRefusals) != 0)
+      const bool conflict_refused =
+          cfg.refuse_conflicts && res.drop && (res.events & SegmentOutcome::kOverlapDifferent) != 0;
+      if (conflict_refused) {
+        // Refused whole: none of its bytes was accepted.
+        FUZZ_CHECK(res.delivered == 0);
+        for (uint32_t k = 0; k < nfresh; ++k) mm.at(fresh[k]) = kUnset;
+      } else if (res.drop || (res.events & kRefusals) != 0) {
         for (uint32_t k = 0; k < nfresh; ++k) mm.at(fresh[k]) = kAmbiguous;
-      if (cfg.on_cap == CapPolicy::kDropSegment && res.drop)
+      }
+      if (cfg.on_cap == CapPolicy::kDropSegment && res.drop && !conflict_refused)
         FUZZ_CHECK((res.events & (kRefusals & ~SegmentOutcome::kBeyondFin & ~SegmentOutcome::kAfterClose)) != 0);
+      if (cfg.refuse_conflicts && (res.events & SegmentOutcome::kOverlapDifferent) != 0) FUZZ_CHECK(res.drop);
       if (was_closed) FUZZ_CHECK(res.events == SegmentOutcome::kAfterClose && res.delivered == 0);
     }
 

@@ -20,6 +20,7 @@ A case directory holds:
       drop_reasons: {policy_deny: 2} # exact: reasons not listed must be 0/absent
       flows: 3
       rejects_sent: 0
+      counters: {frag_datagrams: 1}  # these counters (others not checked); also l7: {...}
       rules:                         # exact list of rule names (the default action is
         - {name: default, action: allow, hits: 1}   # reported as rule "default"),
         - {name: deny-telnet, action: deny, hits: 1} # with the fields given
@@ -114,6 +115,11 @@ def compare_summary(exp, s, problems):
                         continue
                     if g.get(f) != v:
                         problems.append("summary.rules[%s].%s: expected %r, got %r" % (w["name"], f, v, g.get(f)))
+        elif key in ("counters", "l7"):  # only the counters given
+            got = s.get(key) or {}
+            for c, v in (want or {}).items():
+                if got.get(c) != v:
+                    problems.append("summary.%s.%s: expected %r, got %r" % (key, c, v, got.get(c)))
         else:
             if key not in s:
                 problems.append("summary.%s: expected %r, missing" % (key, want))

@@ -129,6 +129,12 @@ class HttpRequestParser {
   void reset();
 
   bool lost() const { return state_ == State::kLost; }      // framing error: no longer parsing
+  // Between two requests, no byte of the next one seen: a parser reset()
+  // here parses what follows exactly as this one would (what a parked flow
+  // relies on; docs/design/l7-inspection.md, "Inspection slots").
+  bool at_request_boundary() const {
+    return state_ == State::kRequestLine && line_len_ == 0 && line_stored_ == 0 && !line_cr_ && !line_nul_;
+  }
   bool tunnel() const { return state_ == State::kTunnel; }  // after CONNECT
   uint32_t stream_anomalies() const { return stream_anomalies_; }
   uint64_t requests() const { return requests_; }

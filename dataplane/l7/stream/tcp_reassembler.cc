@@ -227,6 +227,33 @@ void TcpReassembler::handle_rst(TcpStream& s, uint32_t seq, const StreamConsumer
   out.fn(out.ctx, StreamEvent::kRst, nullptr, 0);
 }
 
+void TcpReassembler::start(TcpStream& s, uint32_t next_seq) {
+  RAMPART_DCHECK((s.flags & TcpStream::kInit) == 0 || s.chunks == 0);
+  s = TcpStream{next_seq, 0, kNone, kNone, kNone, 0, 0, TcpStream::kInit};
+}
+
+bool TcpReassembler::conflicts(const TcpStream& s, const uint8_t* data, int64_t start, int64_t end) const {
+  const uint32_t ref = s.next_seq;
+  for (uint32_t h = s.hist_head; h != kNone && start < 0; h = pool_.meta(h).next) {
+    const int64_t hs = rel(pool_.meta(h).seq, ref);
+    const int64_t a = std::max(start, hs);
+    const int64_t b = std::min({end, int64_t{0}, hs + pool_.meta(h).len});
+    if (a < b && std::memcmp(data + (a - start), pool_.data(h) + (a - hs), static_cast<std::size_t>(b - a)) != 0) {
+      return true;
+    }
+  }
+  for (uint32_t c = s.ooo_head; c != kNone; c = pool_.meta(c).next) {
+    const int64_t cs = rel(pool_.meta(c).seq, ref);
+    if (cs >= end) break;  // sorted
+    const int64_t a = std::max(start, cs);
+    const int64_t b = std::min(end, cs + pool_.meta(c).len);
+    if (a < b && std::memcmp(data + (a - start), pool_.data(c) + (a - cs), static_cast<std::size_t>(b - a)) != 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
 SegmentOutcome TcpReassembler::add_segment(TcpStream& s, uint32_t seq, const uint8_t* data, uint32_t len,
                                            uint8_t flags, const StreamConsumer& out) {
   SegmentOutcome r;
@@ -255,6 +282,19 @@ SegmentOutcome TcpReassembler::add_segment(TcpStream& s, uint32_t seq, const uin
     r.events |= Ev::kOutOfWindow;
     r.drop = cfg_.on_cap == CapPolicy::kDropSegment;
     return r;
+  }
+  // Inline, a segment that contradicts inspected bytes is refused whole,
+  // before anything of it (its new bytes, its FIN) is taken: the receiver
+  // must never hold bytes the inspector did not see.
+  if (cfg_.refuse_conflicts && len > 0 && (start < 0 || s.ooo_head != kNone)) {
+    const int64_t upto = (s.flags & TcpStream::kFinSeen) != 0 ? std::min(end, rel(s.fin_seq, ref)) : end;
+    if (conflicts(s, data, start, std::max(start, upto))) {
+      stats_.overlaps_different.add();
+      stats_.conflicts_refused.add();
+      r.events |= Ev::kOverlapDifferent;
+      r.drop = true;
+      return r;
+    }
   }
   if ((flags & stream_flag::kFin) != 0) note_fin(s, dseq + len, r);
   if ((s.flags & TcpStream::kFinSeen) != 0 && end > rel(s.fin_seq, ref)) {

@@ -11,7 +11,9 @@
 // - Overlaps: first data wins. Overlapping bytes are compared with what was
 //   seen first (buffered, or delivered and still in the history): equal is a
 //   retransmission, different is an evasion attempt, counted and flagged in
-//   the SegmentOutcome so the caller can alert.
+//   the SegmentOutcome so the caller can alert. Inline (the default) such a
+//   segment is refused whole and the caller advised to drop it, so the
+//   receiver can only ever get the bytes that were inspected.
 // - Memory: a per-flow cap (flow_cap_bytes) and the pool size (global per
 //   worker). What happens at either is CapPolicy; see
 //   docs/design/stream-reassembly.md.
@@ -73,7 +75,7 @@ struct SegmentOutcome {
   enum : uint16_t {
     kRetransmit = 1 << 0,         // only old bytes, all equal to what was seen
     kOverlapSame = 1 << 1,        // new bytes plus overlapping equal bytes
-    kOverlapDifferent = 1 << 2,   // overlapping bytes differ: evasion attempt (alert)
+    kOverlapDifferent = 1 << 2,   // overlapping bytes differ: evasion attempt (alert); refused inline
     kOverlapUnverified = 1 << 3,  // old bytes no longer in the history: not compared
     kOutOfWindow = 1 << 4,        // dropped: too far before or after next_seq
     kBeyondFin = 1 << 5,          // bytes after the FIN were ignored
@@ -86,10 +88,11 @@ struct SegmentOutcome {
   };
   uint32_t delivered = 0;  // bytes delivered to the consumer by this call (gaps excluded)
   uint16_t events = 0;
-  // Inline advice, CapPolicy::kDropSegment only: drop this packet. The
-  // reassembler refused bytes the receiver would accept; dropping the packet
-  // keeps the receiver's stream identical to the inspected one, and the
-  // sender will retransmit.
+  // Inline advice: drop this packet. The reassembler refused bytes the
+  // receiver would accept (CapPolicy::kDropSegment at a cap or outside the
+  // window; refuse_conflicts on an overlap with different bytes); dropping
+  // the packet keeps the receiver's stream identical to the inspected one,
+  // and a correct sender will retransmit.
   bool drop = false;
 };
 
@@ -103,6 +106,10 @@ struct ReassemblyConfig {
   uint32_t window_bytes = 1u << 20;     // accepted distance from next_seq, both ways; <= 2^30
   uint8_t history_chunks = 2;           // delivered bytes kept for overlap checks (0: none)
   CapPolicy on_cap = CapPolicy::kDropSegment;
+  // Inline: a segment whose overlap differs from what was inspected is
+  // refused whole (nothing of it delivered, drop advised). Passive (false):
+  // first data wins, the segment's new bytes still fill holes.
+  bool refuse_conflicts = true;
 };
 
 // Per-worker counters (single writer, any reader).
@@ -113,6 +120,7 @@ struct ReassemblyStats {
   Counter retransmits;
   Counter overlaps_same;
   Counter overlaps_different;  // evasion attempts
+  Counter conflicts_refused;   // ... refused whole (refuse_conflicts)
   Counter overlaps_unverified;
   Counter out_of_window;
   Counter beyond_fin;
@@ -135,9 +143,14 @@ class TcpReassembler {
   TcpReassembler(const TcpReassembler&) = delete;
   TcpReassembler& operator=(const TcpReassembler&) = delete;
 
+  // Starts a released (or zeroed) stream at a known next sequence number
+  // (ISN + 1 from conntrack's handshake, or where inspection stopped
+  // earlier), so the first segment seen is not taken as the stream start.
+  void start(TcpStream& s, uint32_t next_seq);
   // One TCP segment of this direction: its sequence number, payload and TCP
-  // flags. The first segment seen initialises the stream: a SYN from its ISN,
-  // anything else mid-stream from its own sequence number.
+  // flags. The first segment seen initialises the stream (unless start()
+  // did): a SYN from its ISN, anything else mid-stream from its own
+  // sequence number.
   SegmentOutcome add_segment(TcpStream& s, uint32_t seq, const uint8_t* data, uint32_t len, uint8_t flags,
                              const StreamConsumer& out);
   // The other direction acknowledged `ack`: bytes before it reached the
@@ -167,6 +180,9 @@ class TcpReassembler {
   void note_fin(TcpStream& s, uint32_t fin_seq, SegmentOutcome& r);
   void handle_rst(TcpStream& s, uint32_t seq, const StreamConsumer& out, SegmentOutcome& r);
   void free_ooo(TcpStream& s);
+  // True when a byte of [start, end) (relative to s.next_seq) differs from
+  // the delivered history or the buffered bytes it overlaps. Reads only.
+  bool conflicts(const TcpStream& s, const uint8_t* data, int64_t start, int64_t end) const;
 
   ReassemblyConfig cfg_;
   SegmentPool& pool_;

@@ -32,7 +32,7 @@ TEST(FlowTable, InsertLookupRemove) {
   const int32_t pos = ft.insert(k);
   ASSERT_GE(pos, 0);
   EXPECT_EQ(ft.lookup(k), pos);
-  EXPECT_EQ(std::memcmp(&ft.at(pos).key, &k, sizeof(k)), 0);
+  EXPECT_EQ(std::memcmp(&ft.at(pos).key, &k, sizeof(FlowTuple)), 0);
   EXPECT_EQ(ft.size(), 1u);
   ft.remove(pos);
   EXPECT_LT(ft.lookup(k), 0);

@@ -172,21 +172,76 @@ TEST_F(Reassembly, PartialOverlapWithSameBytes) {
   EXPECT_EQ(st().overlaps_same.get(), 1u);
 }
 
-// Ptacek & Newsham: the IDS saw "safe", the host may see "evil". First data
-// wins in what is delivered; the conflict is counted and flagged.
-TEST_F(Reassembly, OverlapWithDeliveredDataDifferentFirstWins) {
+// Ptacek & Newsham: the IDS saw "safe", the host may see "evil". Inline
+// (the default) the contradicting segment is refused whole, its new bytes
+// too, and the caller told to drop it: the host can only get "safe".
+TEST_F(Reassembly, OverlapWithDeliveredDataDifferentIsRefusedInline) {
   syn(0);
   add(1, "GET /safe");
   Ev e = add(1, "GET /evil HTTP");
   EXPECT_TRUE(e.events & Ev::kOverlapDifferent);
-  EXPECT_EQ(sink_.stream, "GET /safe HTTP");
+  EXPECT_TRUE(e.drop);
+  EXPECT_EQ(e.delivered, 0u);
+  EXPECT_EQ(sink_.stream, "GET /safe");
   EXPECT_EQ(st().overlaps_different.get(), 1u);
+  EXPECT_EQ(st().conflicts_refused.get(), 1u);
   EXPECT_EQ(st().retransmits.get(), 0u);
+  // The sender's real continuation still goes through.
+  Ev f = add(10, " HTTP");
+  EXPECT_FALSE(f.drop);
+  EXPECT_EQ(sink_.stream, "GET /safe HTTP");
 }
 
-TEST_F(Reassembly, OverlapWithBufferedDataDifferentFirstWins) {
+TEST_F(Reassembly, OverlapWithBufferedDataDifferentIsRefusedInline) {
   syn(0);
-  add(5, "BBBB");        // [5,9)
+  add(5, "BBBB");             // [5,9)
+  Ev e = add(3, "xxXXXXyy");  // [3,11): 2 new, 4 conflicting, 2 new
+  EXPECT_TRUE(e.events & Ev::kOverlapDifferent);
+  EXPECT_TRUE(e.drop);
+  add(1, "aa");
+  EXPECT_EQ(sink_.stream, "aa") << "nothing of the refused segment was taken";
+  add(3, "xx");
+  add(9, "yy");
+  EXPECT_EQ(sink_.stream, "aaxxBBBByy");
+  EXPECT_EQ(st().conflicts_refused.get(), 1u);
+  r().release(s_);
+  EXPECT_EQ(pool_.in_use(), 0u);
+}
+
+// A FIN riding on a refused segment is not taken either.
+TEST_F(Reassembly, RefusedConflictCarriesNoFin) {
+  syn(0);
+  add(1, "abcd");
+  Ev e = add(1, "abXd", stream_flag::kFin);
+  EXPECT_TRUE(e.drop);
+  EXPECT_EQ(sink_.fins, 0);
+  add(5, "ef", stream_flag::kFin);
+  EXPECT_EQ(sink_.fins, 1);
+  EXPECT_EQ(sink_.stream, "abcdef");
+}
+
+// Passive (no packet can be dropped): first data wins, the conflict is
+// counted and flagged, and the segment's new bytes still fill holes.
+TEST_F(Reassembly, OverlapWithDeliveredDataDifferentFirstWinsPassive) {
+  ReassemblyConfig cfg;
+  cfg.refuse_conflicts = false;
+  make(cfg);
+  syn(0);
+  add(1, "GET /safe");
+  Ev e = add(1, "GET /evil HTTP");
+  EXPECT_TRUE(e.events & Ev::kOverlapDifferent);
+  EXPECT_FALSE(e.drop);
+  EXPECT_EQ(sink_.stream, "GET /safe HTTP");
+  EXPECT_EQ(st().overlaps_different.get(), 1u);
+  EXPECT_EQ(st().conflicts_refused.get(), 0u);
+}
+
+TEST_F(Reassembly, OverlapWithBufferedDataDifferentFirstWinsPassive) {
+  ReassemblyConfig cfg;
+  cfg.refuse_conflicts = false;
+  make(cfg);
+  syn(0);
+  add(5, "BBBB");             // [5,9)
   Ev e = add(3, "xxXXXXyy");  // [3,11): 2 new, 4 conflicting, 2 new
   EXPECT_TRUE(e.events & Ev::kOverlapDifferent);
   add(1, "aa");
@@ -194,6 +249,17 @@ TEST_F(Reassembly, OverlapWithBufferedDataDifferentFirstWins) {
   EXPECT_EQ(st().overlaps_different.get(), 1u);
   r().release(s_);
   EXPECT_EQ(pool_.in_use(), 0u);
+}
+
+// A stream started at a known next byte (the handshake's ISN + 1) takes a
+// first segment that arrives out of order as out of order, not as its start.
+TEST_F(Reassembly, StartAtKnownSequenceBuffersEarlyLaterSegment) {
+  r().start(s_, 1001);
+  add(1005, "EFGH");
+  EXPECT_EQ(sink_.stream, "");
+  add(1001, "ABCD");
+  EXPECT_EQ(sink_.stream, "ABCDEFGH");
+  EXPECT_EQ(st().midstream_pickups.get(), 0u);
 }
 
 TEST_F(Reassembly, OverlapBeyondHistoryIsUnverified) {

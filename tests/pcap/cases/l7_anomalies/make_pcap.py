@@ -6,8 +6,9 @@ flow A 198.18.0.10:40010 -> 198.18.1.20:80: a request with both Content-Length
 flow B 198.18.0.10:40011 -> 198.18.1.20:80: the request's second segment is sent
        twice, the retransmission with different bytes (an evasion attempt) ->
        stream.reassembly_overlap_different_data; the first data wins, so the
-       request that is inspected is the first one
-Nothing matches a signature; everything is forwarded.
+       request that is inspected is the first one, and the contradicting
+       retransmission is dropped (stream_conflict)
+Nothing matches a signature; everything else is forwarded.
 """
 import os
 import sys
