@@ -1,7 +1,8 @@
 #pragma once
 // Test fixture: builds Ethernet frames byte by byte (optionally VLAN tagged,
 // IPv4 with options or IPv6 with extension headers, TCP/UDP/ICMP), with
-// valid checksums, so a test can then corrupt exactly one field.
+// valid IPv4, TCP and UDP checksums, so a test can then corrupt exactly one
+// field.
 
 #include <arpa/inet.h>
 
@@ -102,6 +103,19 @@ inline Bytes Frame::build() const {
   uint8_t s[16] = {}, d[16] = {};
   inet_pton(family == 4 ? AF_INET : AF_INET6, src.c_str(), s);
   inet_pton(family == 4 ? AF_INET : AF_INET6, dst.c_str(), d);
+  if (l4_override.empty() && (proto == 6 || proto == 17)) {
+    const std::size_t alen = family == 4 ? 4 : 16;
+    Bytes pseudo(s, s + alen);
+    pseudo.insert(pseudo.end(), d, d + alen);
+    pseudo.push_back(0);
+    pseudo.push_back(proto);
+    pseudo.push_back(static_cast<uint8_t>(l4.size() >> 8));
+    pseudo.push_back(static_cast<uint8_t>(l4.size()));
+    pseudo.insert(pseudo.end(), l4.begin(), l4.end());
+    uint16_t c = csum(pseudo.data(), pseudo.size());
+    if (proto == 17 && c == 0) c = 0xffff;
+    put16(l4, proto == 6 ? 16 : 6, c);
+  }
   if (family == 4) {
     const std::size_t ihl = 20 + ipv4_options.size();
     Bytes ip(ihl, 0);

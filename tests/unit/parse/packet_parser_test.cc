@@ -7,6 +7,7 @@
 
 #include <functional>
 
+#include "dataplane/parse/l4_checksum.h"
 #include "tests/unit/packet_builder.h"
 
 namespace rampart::dp {
@@ -271,6 +272,43 @@ TEST(Parser, HeadOnlyBufferReportsHeadersTooLongNotGarbage) {
   const Bytes b = Frame{}.build();
   PacketMeta m;
   EXPECT_EQ(parse_packet(b.data(), 30, static_cast<uint32_t>(b.size()), m), DropReason::kHeadersTooLong);
+}
+
+}  // namespace
+}  // namespace rampart::dp
+
+namespace rampart::dp {
+namespace {
+
+// l4_checksum_ok over a frame: the parser's meta, the head, the payload.
+bool checksum_ok(const test::Bytes& b) {
+  PacketMeta m;
+  EXPECT_EQ(parse_packet(b.data(), static_cast<uint32_t>(b.size()), static_cast<uint32_t>(b.size()), m),
+            DropReason::kNone);
+  const uint8_t* payload = b.data() + m.l2_len + m.l3_hdr_len + m.l4_len;
+  return l4_checksum_ok(m, b.data(), payload, m.payload_len);
+}
+
+TEST(L4Checksum, RightChecksumsPassAndOneFlippedByteFails) {
+  for (const int family : {4, 6}) {
+    for (const uint8_t proto : {uint8_t{6}, uint8_t{17}}) {
+      test::Frame f{.family = family, .src = family == 4 ? "198.18.0.1" : "2001:db8::1",
+                    .dst = family == 4 ? "198.18.0.2" : "2001:db8::2", .proto = proto, .tcp_flags = 0x18,
+                    .payload = test::Bytes{'a', 'b', 'c', 'd', 'e'}};  // odd length
+      test::Bytes b = f.build();
+      EXPECT_TRUE(checksum_ok(b)) << "family " << family << " proto " << int{proto};
+      b.back() ^= 0x20;
+      EXPECT_FALSE(checksum_ok(b)) << "family " << family << " proto " << int{proto};
+    }
+  }
+}
+
+TEST(L4Checksum, Ipv4UdpWithoutChecksumPasses) {
+  test::Frame f{.proto = 17, .payload = test::Bytes(9, 'x')};
+  test::Bytes b = f.build();
+  const std::size_t at = 14 + 20 + 6;
+  b[at] = b[at + 1] = 0;
+  EXPECT_TRUE(checksum_ok(b));
 }
 
 }  // namespace
