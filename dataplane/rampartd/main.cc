@@ -90,6 +90,14 @@ void drain_events(App& app) {
   if (app.eve) app.eve->flush();
 }
 
+// Offline mode's RingFullHook: the inline worker found a ring full; the
+// writer empties every ring on this same thread before it goes on.
+void drain_on_ring_full(void* ctx) {
+  App& app = *static_cast<App*>(ctx);
+  std::lock_guard<std::mutex> control(app.control_mu);
+  drain_events(app);
+}
+
 void print_stats_line(const App& app, double t) {
   const auto s = build_summary(app);
   uint64_t active = 0;
@@ -405,6 +413,8 @@ int run(int argc, char** argv) {
   // Room for the largest policy the API accepts: counters never move.
   wc.rule_slots = static_cast<uint32_t>(std::max(app.policy.rules.size(), kMaxPolicyRules) + 1);
   wc.matcher = app.matcher.get();
+  // An offline run is evidence: a full ring waits for the writer.
+  if (offline) wc.ring_full = RingFullHook{drain_on_ring_full, &app};
   // net_pcap stamps every mbuf with its capture time whether or not the
   // offload was requested; use it whenever the dynamic field exists.
   if (offline) {

@@ -588,7 +588,7 @@ void L7Inspector::report(const HttpRequest* r, AlertKind kind, uint32_t sig, boo
     a.ua_len = static_cast<uint8_t>(copy(a.user_agent, sizeof(a.user_agent), r->user_agent));
     a.url_len = static_cast<uint16_t>(copy(a.url, sizeof(a.url), r->uri_raw));
   }
-  if (rte_ring_sp_enqueue_elem(alerts_, &a, sizeof(a)) != 0) stats_.alerts_lost.add();
+  if (!enqueue_record(alerts_, a, cfg_.ring_full)) stats_.alerts_lost.add();
 }
 
 L7Verdict L7Inspector::on_udp(const uint8_t* payload, uint32_t len, bool to_server, const L7FlowInfo& flow) {

@@ -43,6 +43,7 @@
 #include "dataplane/common/macros.h"
 #include "dataplane/common/result.h"
 #include "dataplane/events/alert_record.h"
+#include "dataplane/events/event_ring.h"
 #include "dataplane/l7/dns/dns_message.h"
 #include "dataplane/l7/http/http_request_parser.h"
 #include "dataplane/l7/match/raw_stream_scanner.h"
@@ -60,7 +61,8 @@ struct L7Config {
   uint32_t pool_chunks = 8192;    // 2 KiB stream chunks per worker (16 MiB)
   ReassemblyConfig reassembly;
   HttpParserConfig http;
-  uint32_t alert_ring_size = 4096;
+  uint32_t alert_ring_size = 16384;
+  RingFullHook ring_full;  // offline: lossless (event_ring.h)
   uint32_t tls_accumulators = 64;  // ClientHellos being assembled at once (16 KiB each)
   uint32_t dns_tcp_parsers = 64;   // DNS-over-TCP flows parsed at once (4 KiB each)
   // Raw-stream signatures are verified over the last raw_window bytes of

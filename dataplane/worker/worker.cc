@@ -62,7 +62,9 @@ Result<std::unique_ptr<Worker>> Worker::create(uint16_t id, uint16_t queue, std:
   }
   w->dgram_ = std::make_unique<uint8_t[]>(kMaxAssembledBytes);
   if (cfg.matcher != nullptr) {
-    auto l7 = L7Inspector::create(id, cfg.l7, cfg.matcher, socket);
+    L7Config l7cfg = cfg.l7;
+    l7cfg.ring_full = cfg.ring_full;
+    auto l7 = L7Inspector::create(id, l7cfg, cfg.matcher, socket);
     if (!l7) return l7.error();
     w->l7_ = std::move(*l7);
   }
@@ -746,7 +748,7 @@ void Worker::emit_flow_end(const Flow& f, FlowEndReason why) {
   e.icmp_code = f.icmp_code;
   e.mode = f.mode;
   e.policy_verdict = static_cast<uint8_t>(f.policy_verdict);
-  if (rte_ring_sp_enqueue_elem(events_, &e, sizeof(e)) != 0) stats_.events_lost.add();
+  if (!enqueue_record(events_, e, cfg_.ring_full)) stats_.events_lost.add();
 }
 
 void Worker::emit_drop(const PacketMeta& m, const Flow* f, DropReason r, uint32_t len, uint16_t port) {
@@ -774,7 +776,7 @@ void Worker::emit_drop(const PacketMeta& m, const Flow* f, DropReason r, uint32_
   e.icmp_code = m.icmp_code;
   e.mode = f != nullptr ? f->mode : 0;
   e.policy_verdict = f != nullptr ? static_cast<uint8_t>(f->policy_verdict) : e.verdict;
-  if (rte_ring_sp_enqueue_elem(events_, &e, sizeof(e)) != 0) stats_.events_lost.add();
+  if (!enqueue_record(events_, e, cfg_.ring_full)) stats_.events_lost.add();
 }
 
 }  // namespace rampart::dp

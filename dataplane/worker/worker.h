@@ -21,6 +21,7 @@
 #include "dataplane/conntrack/flow_table.h"
 #include "dataplane/conntrack/tcp_state.h"
 #include "dataplane/events/event_record.h"
+#include "dataplane/events/event_ring.h"
 #include "dataplane/frag/fragment_tracker.h"
 #include "dataplane/parse/packet_parser.h"
 #include "dataplane/ruleset/rule_set_rcu.h"
@@ -44,6 +45,10 @@ struct WorkerConfig {
   ConntrackTimeouts timeouts;
   FragConfig frag;
   uint32_t event_ring_size = 16384;
+  // Offline mode: a full event or alert ring is emptied by the writer
+  // instead of losing the record (event_ring.h). Also given to the L7
+  // inspector.
+  RingFullHook ring_full;
   // Offline mode: time comes from the mbuf rx timestamp (net_pcap), not TSC.
   int timestamp_offset = -1;
   uint64_t timestamp_flag = 0;
