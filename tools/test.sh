@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root/build"
 status=0
 rm -f meson-logs/fast.json meson-logs/alone.json
-meson test --print-errorlogs --num-processes 2 --logbase fast --suite unit --suite fuzz-replay --suite pcap || status=1
+meson test --print-errorlogs --num-processes 2 --logbase fast --suite unit --suite fuzz-replay --suite pcap --suite evasion || status=1
 # The corpus replay and the netns lab run their own processes: alone.
 meson test --print-errorlogs --num-processes 1 --logbase alone --suite corpus --suite e2e || status=1
 /usr/bin/python3 - <<'PY'

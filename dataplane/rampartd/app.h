@@ -18,6 +18,7 @@
 #include "dataplane/events/event_hub.h"
 #include "dataplane/events/eve_writer.h"
 #include "dataplane/port/port.h"
+#include "dataplane/rampartd/capture_file.h"
 #include "dataplane/rampartd/options.h"
 #include "dataplane/ruleset/rule_set_rcu.h"
 #include "dataplane/l7/match/signature_matcher.h"
@@ -48,6 +49,10 @@ struct App {
   std::function<void()> drain;           // writes the workers' queued events (caller holds control_mu)
   std::chrono::steady_clock::time_point started;
   double run_seconds = 0;  // the packet loop, start to stop (offline: to end of file)
+  std::optional<CaptureScan> capture;  // offline mode: what the capture holds
+  bool interrupted = false;            // stopped by a signal
+  bool ipv4_checksums = true;          // --checksum-validation, resolved
+  bool l4_checksums = true;
 
   // Control plane (the gRPC appliance API, control_server.*).
   // control_mu serialises the control side of RuleSetRcu (publish,

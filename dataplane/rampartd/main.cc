@@ -9,11 +9,14 @@
 #include <rte_mbuf_dyn.h>
 #include <rte_random.h>
 #include <rte_telemetry.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <cstdio>
 #include <memory>
@@ -45,8 +48,61 @@ namespace rampart::dp {
 namespace {
 
 std::atomic<bool> g_stop{false};
+std::atomic<int> g_signal{0};
 
-void on_signal(int) { g_stop.store(true); }
+void on_signal(int sig) {
+  g_signal.store(sig);
+  g_stop.store(true);
+}
+
+// SIGINT, SIGTERM and SIGHUP stop rampartd cleanly (summary, EAL runtime
+// directory removed); SIGPIPE is ignored, so a closed stdout is a write
+// error rampartd reports instead of a death that leaves files behind.
+void install_signal_handlers() {
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGHUP, on_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+// Exit statuses (docs/rampartd.md).
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitIncomplete = 3;  // offline: truncated capture or interrupted run
+
+// Writes all of `text` to stdout; false (with a message on stderr) if it
+// could not, e.g. a reader that closed the pipe.
+bool write_stdout(const std::string& text) {
+  const bool ok = std::fwrite(text.data(), 1, text.size(), stdout) == text.size() && std::fflush(stdout) == 0;
+  if (!ok) fmt::print(stderr, "rampartd: cannot write to stdout: {}\n", std::strerror(errno));
+  return ok;
+}
+
+// A directory of ours for an offline run's temporary files (the Ethernet
+// copy of a capture of another link type), removed on every way out.
+class TempDir {
+ public:
+  TempDir() = default;
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  Result<std::string> create() {
+    std::error_code ec;
+    std::string tmpl = (std::filesystem::temp_directory_path(ec) / "rampart-offline-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) {
+      return Error{fmt::format("cannot create a temporary directory {}: {}", tmpl, std::strerror(errno))};
+    }
+    path_ = tmpl;
+    return path_;
+  }
+
+ private:
+  std::string path_;
+};
 
 // Polls in a row with nothing received before offline mode calls the
 // capture finished. net_pcap returns nothing only at end of file; the margin
@@ -124,8 +180,8 @@ Result<std::string> bundled_rules_path(const char* argv0) {
   return Error{fmt::format("the bundled signature set is not at {}; pass --rules FILE_OR_DIR or --no-rules", where)};
 }
 
-std::vector<std::string> offline_eal_args(const char* argv0, const Options& o) {
-  std::string vdev = fmt::format("net_pcap0,rx_pcap={}", o.pcap_in);
+std::vector<std::string> offline_eal_args(const char* argv0, const Options& o, const std::string& capture) {
+  std::string vdev = fmt::format("net_pcap0,rx_pcap={}", capture);
   if (!o.pcap_out.empty()) vdev += fmt::format(",tx_pcap={}", o.pcap_out);
   return {argv0,
           "--no-huge",
@@ -176,8 +232,9 @@ int run(int argc, char** argv) {
   auto cl = parse_command_line(argc, argv);
   if (!cl) {
     fmt::print(stderr, "rampartd: {}\n", cl.error().message);
-    return 2;
+    return kExitUsage;
   }
+  install_signal_handlers();
   if (cl->help) {
     fmt::print("{}", usage());
     return 0;
@@ -244,19 +301,45 @@ int run(int argc, char** argv) {
     return readable && sigs.errors.empty() && sets_ok && set_compile_problems.empty() ? 0 : 1;
   }
 
-  // The capture file is checked before anything slow (signature compile).
+  // The capture file is read before anything slow (signature compile):
+  // readable, its link type (copied as Ethernet if it is another), how many
+  // packets, truncated or not, and its checksums for --checksum-validation
+  // auto (capture_file.h).
   const bool offline = !o.pcap_in.empty();
+  TempDir temp;
   if (offline) {
-    if (auto ok = check_capture_file(o.pcap_in); !ok) {
-      fmt::print(stderr, "rampartd: {}\n", ok.error().message);
-      return 1;
-    }
     for (const std::string* p : {&o.pcap_in, &o.pcap_out}) {
       if (p->find(',') != std::string::npos) {
         fmt::print(stderr, "rampartd: {}: a path with ',' cannot be passed to the net_pcap device; rename it\n", *p);
-        return 1;
+        return kExitError;
       }
     }
+    auto dir = temp.create();
+    if (!dir) {
+      fmt::print(stderr, "rampartd: {}\n", dir.error().message);
+      return kExitError;
+    }
+    auto scan = scan_capture(o.pcap_in, *dir);
+    if (!scan) {
+      fmt::print(stderr, "rampartd: {}\n", scan.error().message);
+      return kExitError;
+    }
+    if (scan->truncated) {
+      fmt::print(stderr, "rampartd: {}: warning: only the first {} packets can be read: {}\n", o.pcap_in,
+                 scan->packets, scan->error);
+    }
+    if (scan->converted) {
+      fmt::print(stderr, "rampartd: {}: link type {} read as Ethernet frames\n", o.pcap_in, scan->link_name);
+    }
+    app.capture = std::move(*scan);
+    if (o.checksums == Options::Checksums::kAuto) {
+      app.ipv4_checksums = !CaptureScan::offloaded(app.capture->ipv4_bad, app.capture->ipv4_sampled);
+      app.l4_checksums = !CaptureScan::offloaded(app.capture->l4_bad, app.capture->l4_sampled);
+    }
+  }
+  if (o.checksums != Options::Checksums::kAuto) {
+    app.ipv4_checksums = o.checksums == Options::Checksums::kYes;
+    app.l4_checksums = o.checksums == Options::Checksums::kYes;
   }
   // Offline mode inspects with the bundled signature set unless told
   // otherwise (--rules, --no-rules).
@@ -332,15 +415,19 @@ int run(int argc, char** argv) {
     app.matcher = std::move(*matcher);
   }
 
-  std::vector<std::string> eal = offline ? offline_eal_args(argv[0], o) : cl->eal_args;
+  if (g_stop.load()) {
+    fmt::print(stderr, "rampartd: stopped by signal {} before the packet loop\n", g_signal.load());
+    return kExitIncomplete;
+  }
+  std::vector<std::string> eal = offline ? offline_eal_args(argv[0], o, app.capture->eal_path) : cl->eal_args;
   std::vector<char*> eal_argv;
   for (auto& s : eal) eal_argv.push_back(s.data());
   if (rte_eal_init(static_cast<int>(eal_argv.size()), eal_argv.data()) < 0) {
     fmt::print(stderr, "rampartd: EAL init failed: {}\n", rte_strerror(rte_errno));
     return 1;
   }
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  // The EAL may have installed handlers of its own: ours again.
+  install_signal_handlers();
 
   const uint16_t nb_ports = rte_eth_dev_count_avail();
   if (nb_ports == 0) {
@@ -402,8 +489,8 @@ int run(int argc, char** argv) {
   wc.flow_capacity = o.flows;
   wc.flow_table_full_bypass = o.flow_table_full_bypass;
   wc.tcp_midstream_allow = o.tcp_midstream_allow;
-  wc.parse.ipv4_checksum = o.checksums != Options::Checksums::kNo;
-  wc.parse.l4_checksum = o.checksums == Options::Checksums::kYes;  // auto: see the capture check above
+  wc.parse.ipv4_checksum = app.ipv4_checksums;
+  wc.parse.l4_checksum = app.l4_checksums;
   wc.l7.slots = o.l7_flows;
   wc.l7.evict_idle_ns = static_cast<uint64_t>(o.l7_evict_idle * 1e9);
   wc.l7_exhausted_bypass = o.l7_exhausted_bypass;
@@ -555,12 +642,18 @@ int run(int argc, char** argv) {
     rte_eal_mp_wait_lcore();
   }
   app.run_seconds = elapsed();
+  app.interrupted = g_stop.load() && g_signal.load() != 0;
   for (auto& w : app.workers) w->finish();
   drain_events(app);
-  if (offline || o.summary) fmt::print("{}\n", build_summary(app).dump(offline ? -1 : 2));
-  std::fflush(stdout);
+  int status = kExitOk;
+  if (offline || o.summary) {
+    const auto summary = build_summary(app);
+    if (offline && !summary.value("complete", true)) status = kExitIncomplete;
+    if (!write_stdout(summary.dump(offline ? -1 : 2) + "\n")) status = kExitError;
+  }
   shutdown_dataplane(app);
-  return 0;
+  if (app.interrupted) fmt::print(stderr, "rampartd: stopped by signal {}\n", g_signal.load());
+  return status;
 }
 
 }  // namespace

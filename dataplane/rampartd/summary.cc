@@ -110,6 +110,20 @@ nlohmann::ordered_json build_summary(const App& app) {
   j["rejects_sent"] = rejects;
   j["events_lost"] = lost;
   j["run_seconds"] = app.run_seconds;
+  if (app.capture) {
+    // Offline: whether this summary covers the whole capture.
+    const CaptureScan& c = *app.capture;
+    const bool truncated = c.truncated || in < c.packets;
+    ordered_json cap = {{"link_type", c.link_name}, {"converted", c.converted}, {"packets", c.packets},
+                        {"truncated", truncated}};
+    if (!c.error.empty()) cap["error"] = c.error;
+    cap["checksums"] = {{"ipv4", app.ipv4_checksums}, {"l4", app.l4_checksums},
+                        {"ipv4_sampled", c.ipv4_sampled}, {"ipv4_bad", c.ipv4_bad},
+                        {"l4_sampled", c.l4_sampled}, {"l4_bad", c.l4_bad}};
+    j["capture"] = cap;
+    j["interrupted"] = app.interrupted;
+    j["complete"] = !truncated && !app.interrupted;
+  }
   j["policy"] = {{"origin", rs.origin()}, {"generation", rs.generation()}, {"rules", rs.rules().size()}};
   j["rules"] = rules;
   j["counters"] = counters;

@@ -232,6 +232,34 @@ void TcpReassembler::start(TcpStream& s, uint32_t next_seq) {
   s = TcpStream{next_seq, 0, kNone, kNone, kNone, 0, 0, TcpStream::kInit};
 }
 
+void TcpReassembler::collapse_ooo(TcpStream& s) {
+  uint32_t c = s.ooo_head;
+  while (c != kNone) {
+    const uint32_t n = pool_.meta(c).next;
+    if (n == kNone) break;
+    SegmentPool::Meta& a = pool_.meta(c);
+    SegmentPool::Meta& b = pool_.meta(n);
+    if (a.seq + a.len != b.seq || a.len == kChunk) {
+      c = n;
+      continue;
+    }
+    const uint32_t move = std::min<uint32_t>(kChunk - a.len, b.len);
+    std::memcpy(pool_.data(c) + a.len, pool_.data(n), move);
+    a.len = static_cast<uint16_t>(a.len + move);
+    if (move == b.len) {
+      a.next = b.next;
+      pool_.free(n);
+      --s.chunks;
+      stats_.collapsed_chunks.add();
+      continue;  // c may take from its new successor too
+    }
+    std::memmove(pool_.data(n), pool_.data(n) + move, b.len - move);
+    b.seq += move;
+    b.len = static_cast<uint16_t>(b.len - move);
+    c = n;
+  }
+}
+
 bool TcpReassembler::conflicts(const TcpStream& s, const uint8_t* data, int64_t start, int64_t end) const {
   const uint32_t ref = s.next_seq;
   for (uint32_t h = s.hist_head; h != kNone && start < 0; h = pool_.meta(h).next) {
@@ -331,6 +359,11 @@ SegmentOutcome TcpReassembler::add_segment(TcpStream& s, uint32_t seq, const uin
     cur = old_end;
   }
 
+  // At the cap, out-of-order bytes that have become adjacent are packed
+  // into as few chunks as they fit (Linux collapses its out-of-order queue
+  // the same way), before any chunk of the list is held below.
+  if (s.chunks >= cap_chunks_ || pool_.available() == 0) collapse_ooo(s);
+
   // The rest, against the out-of-order list: overlaps are compared (the
   // buffered bytes win), holes are delivered when they start at next_seq and
   // buffered otherwise. Draining waits until the end so that every overlap
@@ -364,7 +397,8 @@ SegmentOutcome TcpReassembler::add_segment(TcpStream& s, uint32_t seq, const uin
       continue;
     }
     // Buffer [cur, hole_end) after prev, topping up prev first when the new
-    // bytes continue it.
+    // bytes continue it, and the next chunk when they end where it starts
+    // (segments arriving in reverse order fill one chunk, not one each).
     const uint32_t want = static_cast<uint32_t>(hole_end - cur);
     const uint8_t* src = data + (cur - start);
     const uint32_t at = ref + static_cast<uint32_t>(cur);
@@ -376,6 +410,15 @@ SegmentOutcome TcpReassembler::add_segment(TcpStream& s, uint32_t seq, const uin
         std::memcpy(pool_.data(prev) + p.len, src, stored);
         p.len = static_cast<uint16_t>(p.len + stored);
       }
+    }
+    if (stored < want && c != kNone && pool_.meta(c).seq == at + want && pool_.meta(c).len + (want - stored) <= kChunk) {
+      SegmentPool::Meta& n = pool_.meta(c);
+      const uint32_t rest = want - stored;
+      std::memmove(pool_.data(c) + rest, pool_.data(c), n.len);
+      std::memcpy(pool_.data(c), src + stored, rest);
+      n.seq -= rest;
+      n.len = static_cast<uint16_t>(n.len + rest);
+      stored = want;
     }
     while (stored < want) {
       const uint32_t n = alloc_ooo(s, r);

@@ -135,6 +135,7 @@ struct ReassemblyStats {
   Counter rst_ignored;
   Counter discarded_bytes;     // buffered bytes never delivered (RST, release)
   Counter history_skipped;     // delivered bytes not kept for lack of memory
+  Counter collapsed_chunks;    // out-of-order chunks freed by packing adjacent bytes at a cap
 };
 
 class TcpReassembler {
@@ -180,6 +181,8 @@ class TcpReassembler {
   void note_fin(TcpStream& s, uint32_t fin_seq, SegmentOutcome& r);
   void handle_rst(TcpStream& s, uint32_t seq, const StreamConsumer& out, SegmentOutcome& r);
   void free_ooo(TcpStream& s);
+  // Packs adjacent out-of-order chunks into as few as they fit in.
+  void collapse_ooo(TcpStream& s);
   // True when a byte of [start, end) (relative to s.next_seq) differs from
   // the delivered history or the buffered bytes it overlaps. Reads only.
   bool conflicts(const TcpStream& s, const uint8_t* data, int64_t start, int64_t end) const;

@@ -514,3 +514,71 @@ TEST(SegmentPool, CountsUseHighWaterAndFailures) {
 
 }  // namespace
 }  // namespace rampart::dp
+
+namespace rampart::dp {
+namespace {
+
+// Tiny segments in reverse order: each is prepended to the chunk it ends
+// at, so 4 KiB arriving backwards in 8-byte pieces takes 2 chunks, not 512,
+// and never reaches the per-flow cap (32 chunks).
+TEST(ReassemblyPacking, ReverseOrderTinySegmentsShareChunks) {
+  SegmentPool pool(64);
+  TcpReassembler r(ReassemblyConfig{}, pool);
+  TcpStream s{};
+  std::string got;
+  auto fn = [](void* ctx, StreamEvent ev, const uint8_t* d, uint32_t n) {
+    if (ev == StreamEvent::kData) static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(d), n);
+  };
+  const StreamConsumer out{fn, &got};
+  r.start(s, 1);
+  std::string msg(4096, 'a');
+  for (std::size_t i = 0; i < msg.size(); ++i) msg[i] = static_cast<char>('a' + i % 26);
+  for (std::size_t off = msg.size(); off > 8; off -= 8) {
+    const SegmentOutcome o =
+        r.add_segment(s, static_cast<uint32_t>(1 + off - 8), reinterpret_cast<const uint8_t*>(msg.data() + off - 8), 8,
+                      0, out);
+    EXPECT_FALSE(o.drop) << "offset " << off;
+  }
+  EXPECT_LE(s.chunks, 3u);
+  EXPECT_EQ(r.stats().cap_hits.get(), 0u);
+  r.add_segment(s, 1, reinterpret_cast<const uint8_t*>(msg.data()), 8, 0, out);
+  EXPECT_EQ(got, msg);
+  r.release(s);
+  EXPECT_EQ(pool.in_use(), 0u);
+}
+
+// At the cap, out-of-order chunks that became adjacent are packed, so a
+// stream that filled its gaps keeps taking data.
+TEST(ReassemblyPacking, AdjacentChunksAreCollapsedAtTheCap) {
+  SegmentPool pool(64);
+  ReassemblyConfig cfg;
+  cfg.flow_cap_bytes = 4 * SegmentPool::kChunkBytes;
+  cfg.history_chunks = 0;
+  TcpReassembler r(cfg, pool);
+  TcpStream s{};
+  std::string got;
+  auto fn = [](void* ctx, StreamEvent ev, const uint8_t* d, uint32_t n) {
+    if (ev == StreamEvent::kData) static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(d), n);
+  };
+  const StreamConsumer out{fn, &got};
+  r.start(s, 1);
+  const std::string x(16, 'x');
+  auto add = [&](uint32_t off) {
+    return r.add_segment(s, 1 + off, reinterpret_cast<const uint8_t*>(x.data()), 16, 0, out);
+  };
+  // 16-byte pieces at 100, 132, 164, 196: four chunks, the cap.
+  for (uint32_t k = 0; k < 4; ++k) EXPECT_FALSE(add(100 + 32 * k).drop);
+  EXPECT_EQ(s.chunks, 4u);
+  // The gaps at 116 and 148 fill (topping up the chunk before each), so
+  // the pieces are adjacent; the next piece elsewhere collapses them.
+  EXPECT_FALSE(add(116).drop);
+  EXPECT_FALSE(add(148).drop);
+  EXPECT_FALSE(add(400).drop) << "room made by packing adjacent chunks";
+  EXPECT_GE(r.stats().collapsed_chunks.get(), 1u);
+  EXPECT_EQ(r.stats().cap_hits.get(), 0u);
+  r.release(s);
+  EXPECT_EQ(pool.in_use(), 0u);
+}
+
+}  // namespace
+}  // namespace rampart::dp
