@@ -64,6 +64,7 @@ void FlowTable::remove(int32_t index) {
   FlowKey k{};
   std::memcpy(&k, &at(index).key, sizeof(FlowTuple));
   rte_hash_del_key_with_hash(hash_, &k, flow_hash(k));
+  at(index).flow_id = 0;  // no live flow has id 0: stale references (UnansweredQueue) see it is gone
 }
 
 }  // namespace rampart::dp

@@ -40,6 +40,7 @@ class FlowTable {
   int32_t insert(const FlowKey& key, uint32_t hash);
   int32_t insert(const FlowKey& key) { return insert(key, flow_hash(key)); }
   void prefetch(int32_t index) const { __builtin_prefetch(&flows_[static_cast<std::size_t>(index)]); }
+  // Deletes the flow at `index` from the hash and sets its flow_id to 0.
   void remove(int32_t index);
   Flow& at(int32_t index) { return flows_[static_cast<std::size_t>(index)]; }
   // The index of a flow of this table (the inverse of at()).

@@ -19,6 +19,10 @@ struct ConntrackTimeouts {
   uint64_t udp_established_ns = 120'000'000'000ull;
   uint64_t icmp_ns = 30'000'000'000ull;
   uint64_t other_ns = 60'000'000'000ull;
+  // Unanswered flows (half-open TCP, one-way UDP/other) while the table is
+  // nearly full (table_pressure_percent): a flood's leftovers go quickly.
+  uint64_t unanswered_under_pressure_ns = 2'000'000'000ull;
+  uint32_t table_pressure_percent = 90;
 };
 
 // The state a TCP flow starts in for its first packet (no flow existed).

@@ -49,6 +49,7 @@ const char* end_reason_name(uint8_t r) {
     case FlowEndReason::kTimeout: return "timeout";
     case FlowEndReason::kShutdown: return "shutdown";
     case FlowEndReason::kReopened: return "forced";
+    case FlowEndReason::kEvicted: return "evicted";
   }
   return "unknown";
 }

@@ -9,7 +9,7 @@ namespace rampart::dp {
 
 enum class EventType : uint8_t { kFlow = 1, kDrop = 2 };
 
-enum class FlowEndReason : uint8_t { kTimeout = 0, kShutdown = 1, kReopened = 2 };
+enum class FlowEndReason : uint8_t { kTimeout = 0, kShutdown = 1, kReopened = 2, kEvicted = 3 };
 
 struct EventRecord {
   uint64_t timestamp_ns;  // wall clock (or capture time in offline mode)

@@ -20,6 +20,7 @@ namespace rampart::dp {
   X(flows_created)                                                                  \
   X(flows_expired)                                                                  \
   X(flows_reopened)       /* a SYN reused a closed flow's tuple */                  \
+  X(flows_evicted)        /* unanswered flows ended to make room in a full table */ \
   X(flows_untracked)      /* table full with --flow-table-full bypass */            \
   X(tcp_midstream)        /* flows picked up without a SYN */                       \
   X(icmp_related)         /* ICMP errors matched to an existing flow */             \

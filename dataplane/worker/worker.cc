@@ -39,7 +39,13 @@ bool is_pure_syn(const PacketMeta& m) {
 
 Worker::Worker(uint16_t id, uint16_t queue, std::vector<PortPair> ports, const WorkerConfig& cfg, rte_mempool* pool,
                RuleSetRcu* rules)
-    : id_(id), queue_(queue), ports_(std::move(ports)), cfg_(cfg), pool_(pool), rules_(rules) {}
+    : id_(id),
+      queue_(queue),
+      ports_(std::move(ports)),
+      cfg_(cfg),
+      pool_(pool),
+      rules_(rules),
+      unanswered_(cfg.flow_capacity) {}
 
 Result<std::unique_ptr<Worker>> Worker::create(uint16_t id, uint16_t queue, std::vector<PortPair> ports,
                                                const WorkerConfig& cfg, rte_mempool* pool, RuleSetRcu* rules,
@@ -123,11 +129,16 @@ void Worker::run(const std::atomic<bool>& stop) {
 }
 
 bool Worker::flow_expired(const Flow& f) const {
-  return now_ns_ > f.last_seen_ns && now_ns_ - f.last_seen_ns > flow_timeout_ns(cfg_.timeouts, f.key.proto, f.state);
+  uint64_t timeout = flow_timeout_ns(cfg_.timeouts, f.key.proto, f.state);
+  if (RAMPART_UNLIKELY(table_pressure_) && flow_unanswered(f)) {
+    timeout = std::min(timeout, cfg_.timeouts.unanswered_under_pressure_ns);
+  }
+  return now_ns_ > f.last_seen_ns && now_ns_ - f.last_seen_ns > timeout;
 }
 
 void Worker::housekeeping() {
   next_housekeeping_ns_ = now_ns_ + kHousekeepingIntervalNs;
+  table_pressure_ = uint64_t{flows_->size()} * 100 >= uint64_t{flows_->capacity()} * cfg_.timeouts.table_pressure_percent;
   flows_->expire_some(
       std::max(kMinFlowExpiryBudget, flows_->capacity() / 1024), [this](const Flow& f) { return flow_expired(f); },
       [this](Flow& f) {
@@ -232,7 +243,19 @@ Flow& Worker::init_flow(int32_t pos, const PacketMeta& m, bool src_lo, uint32_t 
   f.stream_seq[0] = f.stream_seq[1] = 0;
   stats_.flows_created.add();
   if (rule < stats_.rule_slots) stats_.rule_hits[rule].add();
+  if (flow_unanswered(f)) unanswered_.push(pos, f.flow_id);
   return f;
+}
+
+bool Worker::evict_unanswered() {
+  table_pressure_ = true;  // until the next housekeeping round says otherwise
+  const int32_t victim = unanswered_.take_oldest([this](int32_t p) -> const Flow& { return flows_->at(p); });
+  if (victim < 0) return false;
+  stats_.flows_evicted.add();
+  end_flow(flows_->at(victim), FlowEndReason::kEvicted);
+  flows_->remove(victim);
+  removed_in_burst_ = true;
+  return true;
 }
 
 Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, uint32_t hash, bool src_lo, int32_t pos,
@@ -247,6 +270,7 @@ Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, uint32_
     stats_.flows_expired.add();
     end_flow(flows_->at(pos), FlowEndReason::kTimeout);
     flows_->remove(pos);
+    removed_in_burst_ = true;
     pos = -1;
     acl_known = false;
   }
@@ -254,6 +278,9 @@ Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, uint32_
     if (tcp && !is_pure_syn(m) && !cfg_.tcp_midstream_allow) return Decision{DropReason::kTcpNoFlow, false};
     const uint32_t rule = acl_known ? acl_rule : classify_one(m, rs);
     pos = flows_->insert(key, hash);
+    // A full table gives up its oldest unanswered flow (half-open TCP,
+    // one-way UDP: what a flood fills it with) before it refuses a new one.
+    if (pos < 0 && evict_unanswered()) pos = flows_->insert(key, hash);
     if (pos < 0) {
       if (!cfg_.flow_table_full_bypass) return Decision{DropReason::kFlowTableFull, false};
       // Fail-open on a full table still enforces the policy, statelessly.
@@ -508,6 +535,7 @@ uint32_t Worker::poll_port(const PortPair& pp, const RuleSet& rs) {
   // Stage 4: decide and act, strictly in arrival order, so packets leave in
   // the order they came.
   bool inserted = false;
+  removed_in_burst_ = false;
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = pkts[i];
     now_ns_ = ts_[i];
@@ -535,7 +563,9 @@ uint32_t Worker::poll_port(const PortPair& pp, const RuleSet& rs) {
     int32_t pos = positions[j];
     bool acl_known = pos < 0;
     // A flow created earlier in this burst is not in the bulk result.
-    if (pos < 0 && inserted) pos = flows_->lookup(keys_[i], hashes_[j]);
+    // A flow removed earlier in this burst (expired on access, evicted) may
+    // have been this packet's, and its position reused: look again.
+    if ((pos < 0 && inserted) || removed_in_burst_) pos = flows_->lookup(keys_[i], hashes_[j]);
     if (pos >= 0) acl_known = false;
     Decision d = decide(meta_[i], keys_[i], hashes_[j], src_lo_[i], pos, acl_rule[i], acl_known, rs, pp.rx_port,
                         m->pkt_len, &inserted);

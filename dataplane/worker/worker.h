@@ -20,6 +20,7 @@
 #include "dataplane/common/result.h"
 #include "dataplane/conntrack/flow_table.h"
 #include "dataplane/conntrack/tcp_state.h"
+#include "dataplane/conntrack/unanswered_queue.h"
 #include "dataplane/events/event_record.h"
 #include "dataplane/events/event_ring.h"
 #include "dataplane/frag/fragment_tracker.h"
@@ -138,6 +139,8 @@ class Worker {
     stats_.drop(r);
     rte_pktmbuf_free(m);
   }
+  // The table is full: ends its oldest unanswered flow; false if none.
+  bool evict_unanswered();
   void emit_flow_end(const Flow& f, FlowEndReason why);
   // Ends a flow's life outside the table: its record, its L7 slot.
   void end_flow(Flow& f, FlowEndReason why);
@@ -159,6 +162,9 @@ class Worker {
   rte_mempool* pool_;
   RuleSetRcu* rules_;
   std::unique_ptr<FlowTable> flows_;
+  UnansweredQueue unanswered_;
+  bool removed_in_burst_ = false;  // a flow left the table during this burst
+  bool table_pressure_ = false;    // the flow table is nearly full (housekeeping)
   std::unique_ptr<FragmentTracker> frags_;
   std::unique_ptr<L7Inspector> l7_;
   rte_ring* events_ = nullptr;
