@@ -23,6 +23,7 @@ struct Pattern {
   std::string expression;
   unsigned flags;
   uint32_t sig;
+  bool literal = false;  // from a content: every byte escaped, always a valid expression
 };
 
 unsigned pcre_flags(const SigPcre& re) {
@@ -48,6 +49,7 @@ bool fast_pattern(const Signature& s, Pattern& p, SigBuffer& buffer, std::string
   if (best != nullptr) {
     p.expression = hs_literal(best->bytes);
     p.flags = HS_FLAG_SINGLEMATCH | (best->nocase ? HS_FLAG_CASELESS : 0u);
+    p.literal = true;
     buffer = best->buffer;
     return true;
   }
@@ -265,7 +267,9 @@ Result<CompiledSignatures> compile_signatures(std::vector<Signature> sigs, const
     SigBuffer buffer = SigBuffer::kStream;
     std::string why;
     bool ok = fast_pattern(s, p, buffer, &why);
-    if (ok && !hs_accepts(p, &why)) {
+    // Asking Hyperscan about a literal (hs_expression_info) costs as much
+    // as about a regex and cannot fail: only pcre patterns are checked.
+    if (ok && !p.literal && !hs_accepts(p, &why)) {
       // A widened prefilter copy Hyperscan refuses must not cost the
       // signature: fall back to the pcre as written.
       const SigPcre* re = nullptr;
