@@ -14,8 +14,13 @@ A case is
   skipped  nothing to judge, with the reason: no alert expectations, an
            expected sid whose rule rampart does not load (unsupported
            keyword), rules not loadable (rampartd rejects test.rules: its
-           first error line), non-Ethernet pcap, a required Suricata feature
-           or version, a match key rampart's EVE does not have.
+           first error line), a capture rampartd cannot read, a required
+           Suricata feature or version, a match key rampart's EVE does not
+           have.
+
+Every link type rampartd reads offline (Ethernet, raw IP, IPv4, IPv6,
+NULL/loopback, PPP, Linux SLL/SLL2) is run; the capture is refused only for
+another one.
 
 Suricata-verify's version gates (`requires: min-version / lt-version`, per
 case and per check) are evaluated for Suricata TARGET_VERSION. Of Suricata's
@@ -44,6 +49,9 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TARGET_VERSION = (8, 0, 6)
 FAMILIES = ["http-evader", "http", "stream", "tcp", "defrag", "dns", "tls"]
+# LINKTYPE_*: Ethernet, NULL, PPP, PPP serial, raw IP (and its old DLT
+# values), loopback, Linux SLL, IPv4, IPv6, Linux SLL2.
+READABLE_LINKTYPES = {1, 0, 9, 50, 101, 12, 14, 108, 113, 228, 229, 276}
 TIMEOUT = 60
 
 
@@ -214,8 +222,8 @@ def run_case(case_dir, rel, rampartd):
     lt, why = pcap_linktype(pcap)
     if lt is None:
         return skip(why)
-    if lt != 1:
-        return skip(f"non-Ethernet pcap (link type {lt})")
+    if lt not in READABLE_LINKTYPES:
+        return skip(f"pcap of link type {lt}, which rampartd does not read")
 
     # Which rules load: --validate lists every rule that does not.
     by_line = rule_lines(rules)
