@@ -185,7 +185,6 @@ class Worker {
   uint32_t avail_[kBurst];
   uint64_t ts_[kBurst];  // each packet's time (capture time offline)
   alignas(64) uint8_t head_copy_[kBurst][kMaxHeaderBytes];
-  alignas(64) uint8_t frag_head_[kMaxHeaderBytes];
   // Payload of a multi-segment packet, linearised for L7 inspection.
   alignas(64) uint8_t l7_copy_[16384];
   // The datagram a completed set of fragments carries (kMaxAssembledBytes)
