@@ -26,7 +26,7 @@ uint64_t add_bytes(uint64_t sum, const uint8_t* p, uint32_t n, bool& odd) {
 
 bool l4_checksum_ok(const PacketMeta& m, const uint8_t* frame, const uint8_t* payload, uint32_t len) {
   if (m.proto != ip_proto::kTcp && m.proto != ip_proto::kUdp) return true;
-  if (m.ipv6_routing || len != m.payload_len || (len > 0 && payload == nullptr)) return true;
+  if (m.ipv6_other_pseudo_addr || len != m.payload_len || (len > 0 && payload == nullptr)) return true;
   const uint8_t* l4 = frame + m.l2_len + m.l3_hdr_len;
   if (m.proto == ip_proto::kUdp && m.l3 == L3::kIpv4 && load_be16(l4 + 6) == 0) return true;
   const uint32_t l4_bytes = uint32_t{m.l4_len} + len;

@@ -16,9 +16,9 @@ namespace rampart::dp {
 // `frame` holds the headers parse_packet() read (the L4 header included);
 // `payload` the m.payload_len bytes after it (`len` of them available).
 // True when the checksum is right, or cannot be judged here (other L4
-// protocols, an IPv4 UDP checksum of 0, an IPv6 routing header, whose
-// final destination the pseudo-header would need, or a payload not all
-// given).
+// protocols, an IPv4 UDP checksum of 0, an IPv6 routing header or Home
+// Address option, whose addresses the pseudo-header would need, or a
+// payload not all given).
 bool l4_checksum_ok(const PacketMeta& m, const uint8_t* frame, const uint8_t* payload, uint32_t len);
 
 }  // namespace rampart::dp

@@ -65,9 +65,11 @@ struct PacketMeta {
   // sent (so the flow is found with src/dst swapped).
   bool icmp_error;
   uint8_t inner_proto;
-  // IPv6 with a routing header: dst is the next hop, not the destination
-  // the L4 checksum covers.
-  bool ipv6_routing;
+  // IPv6 with a routing header (dst is the next hop, not the final
+  // destination) or a Home Address option (RFC 6275: src is the care-of
+  // address): the L4 checksum's pseudo-header uses an address that is not
+  // in the base header.
+  bool ipv6_other_pseudo_addr;
   uint16_t inner_src_port;
   uint16_t inner_dst_port;
 

@@ -45,6 +45,21 @@ bool ipv4_options_ok(const uint8_t* opt, uint32_t len) {
   return true;
 }
 
+// Destination options (TLVs): is there a Home Address option (RFC 6275)?
+bool has_home_address_option(const uint8_t* p, uint32_t n) {
+  uint32_t i = 0;
+  while (i < n) {
+    if (p[i] == 0) {  // Pad1
+      ++i;
+      continue;
+    }
+    if (i + 2 > n) return false;
+    if (p[i] == 0xc9) return true;
+    i += 2u + p[i + 1];
+  }
+  return false;
+}
+
 bool is_icmpv4_error(uint8_t type) { return type == 3 || type == 4 || type == 5 || type == 11 || type == 12; }
 bool is_icmpv4_query(uint8_t type) { return type == 0 || type == 8 || type == 13 || type == 14; }
 bool is_icmpv6_error(uint8_t type) { return type >= 1 && type <= 4; }
@@ -256,8 +271,11 @@ DropReason parse_ipv6(const uint8_t* data, uint32_t avail, uint32_t frame_len, u
     } else if (nh == 51) {
       hlen = (h[1] + 2u) * 4u;
     } else if (nh == 43) {
-      m.ipv6_routing = true;
+      m.ipv6_other_pseudo_addr = true;
       hlen = (h[1] + 1u) * 8u;
+    } else if (nh == 60) {
+      hlen = (h[1] + 1u) * 8u;
+      if (cur + hlen <= avail && has_home_address_option(h + 2, hlen - 2)) m.ipv6_other_pseudo_addr = true;
     } else {
       hlen = (h[1] + 1u) * 8u;
     }

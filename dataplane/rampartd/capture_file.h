@@ -34,10 +34,14 @@ struct CaptureScan {
   uint64_t l4_sampled = 0, l4_bad = 0;
 
   static constexpr uint64_t kChecksumSample = 10000;
-  // --checksum-validation auto: the sample looks like checksum offload (at
-  // least 10 wrong and at least a tenth of those checked: a few deliberately
-  // broken packets are checked, an offloaded host's traffic is not).
-  static bool offloaded(uint64_t bad, uint64_t sampled) { return bad >= 10 && bad * 10 >= sampled; }
+  // --checksum-validation auto: the sample looks like checksum offload: at
+  // least a tenth of those checked are wrong, and at least 10 of them or
+  // half (a small capture taken on an offloading host). A few deliberately
+  // broken packets among many are checked; an offloaded host's traffic is
+  // not.
+  static bool offloaded(uint64_t bad, uint64_t sampled) {
+    return bad > 0 && bad * 10 >= sampled && (bad >= 10 || bad * 2 >= sampled);
+  }
 };
 
 // Reads `path`; a non-Ethernet capture is copied as Ethernet into

@@ -313,3 +313,37 @@ TEST(L4Checksum, Ipv4UdpWithoutChecksumPasses) {
 
 }  // namespace
 }  // namespace rampart::dp
+
+namespace rampart::dp {
+namespace {
+
+// A Home Address option (RFC 6275) makes the pseudo-header's source the
+// home address: the parser says so, and the checksum is not judged against
+// the base header's addresses.
+TEST(Parser, HomeAddressOptionIsFlaggedForTheChecksum) {
+  test::Frame f{.family = 6, .src = "2001:db8::1", .dst = "2001:db8::2", .proto = 17,
+                .payload = test::Bytes(4, 'x')};
+  test::Bytes b = f.build();
+  const std::size_t ip = 14;
+  // Destination options, 24 bytes: Pad1 x2, Home Address (0xc9, 16 bytes), PadN 2.
+  test::Bytes opts = {17, 2, 0, 0, 0xc9, 16};
+  for (int i = 0; i < 16; ++i) opts.push_back(static_cast<uint8_t>(0x20 + i));
+  opts.push_back(1);
+  opts.push_back(0);
+  ASSERT_EQ(opts.size(), 24u);
+  b.insert(b.begin() + ip + 40, opts.begin(), opts.end());
+  b[ip + 6] = 60;
+  test::put16(b, ip + 4, static_cast<uint16_t>(((b[ip + 4] << 8) | b[ip + 5]) + 24));
+  PacketMeta m;
+  ASSERT_EQ(parse_packet(b.data(), static_cast<uint32_t>(b.size()), static_cast<uint32_t>(b.size()), m),
+            DropReason::kNone);
+  EXPECT_TRUE(m.ipv6_other_pseudo_addr);
+  EXPECT_EQ(m.proto, 17);
+  b[ip + 40 + 4] = 1;  // the same header with PadN instead: an ordinary packet
+  ASSERT_EQ(parse_packet(b.data(), static_cast<uint32_t>(b.size()), static_cast<uint32_t>(b.size()), m),
+            DropReason::kNone);
+  EXPECT_FALSE(m.ipv6_other_pseudo_addr);
+}
+
+}  // namespace
+}  // namespace rampart::dp
