@@ -6,15 +6,14 @@ fails (before or after the EAL has started).
 usage: cli_errors.py --rampartd PATH
 """
 import argparse
-import glob
 import os
-import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import caselib  # noqa: E402  (scapy helpers: one valid capture)
+import rampart_run  # noqa: E402  (runs rampartd; finds the EAL runtime dir of that very run)
 from scapy.utils import wrpcap  # noqa: E402
 
 
@@ -96,17 +95,19 @@ def main():
         # (name, arguments, message, [the stream it is on: stderr unless given])
         for name, args, message, *stream in cases:
             stream = stream[0] if stream else "stderr"
-            before = set(glob.glob("/var/run/dpdk/rampart-offline-*"))
-            r = subprocess.run([a.rampartd] + args, capture_output=True, text=True, timeout=60)
-            left = set(glob.glob("/var/run/dpdk/rampart-offline-*")) - before
+            # Only this run's directory (rampart-offline-<its pid>): pcap
+            # cases running beside this test have theirs while they run.
+            r = rampart_run.run([a.rampartd] + args, 60)
             problems = []
+            if r.timed_out:
+                problems.append("timed out")
             if r.returncode not in (1, 2):
                 problems.append("exit code %d (want 1 or 2; negative means a signal)" % r.returncode)
             out = r.stdout if stream == "stdout" else r.stderr
             if message not in out:
                 problems.append("%s lacks %r: %s" % (stream, message, out.strip().splitlines()[-3:]))
-            if left:
-                problems.append("left EAL runtime dirs %s" % sorted(left))
+            if r.left_runtime_dir:
+                problems.append("left the EAL runtime dir %s" % r.left_runtime_dir)
             if problems:
                 failed += 1
                 print("FAIL  %s: %s" % (name, "; ".join(problems)))
