@@ -1,14 +1,14 @@
 #include "controlplane/api/request_checks.h"
 
-#include <arpa/inet.h>
-
 #include <fmt/format.h>
+
+#include "controlplane/compiler/cidr.h"
 
 namespace rampart::api {
 
 bool valid_ip(const std::string& s) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+  std::string why;
+  return s.find('/') == std::string::npos && cp::parse_cidr(s, &why).has_value();
 }
 
 std::string event_filter_error(const google::protobuf::RepeatedField<int>& types, int max_type,

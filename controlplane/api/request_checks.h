@@ -10,7 +10,9 @@
 
 namespace rampart::api {
 
-// An IPv4 or IPv6 address (not a prefix).
+// An IPv4 or IPv6 address (not a prefix), by the CIDR grammar of
+// controlplane/compiler/cidr.h: a workload IP accepted here is one the
+// group resolution can use (no zone id, no IPv4-mapped form).
 bool valid_ip(const std::string& s);
 
 // The filter of a StreamEvents request: event types (enum values 0 to

@@ -11,6 +11,7 @@
 
 #include "controlplane/compiler/cidr.h"
 #include "controlplane/compiler/group_resolution.h"
+#include "controlplane/compiler/yaml_load.h"
 
 namespace rampart::cp {
 
@@ -45,7 +46,9 @@ namespace {
 // Collects errors with positions; yaml-cpp marks are 0-based.
 class ErrorSink {
  public:
-  ErrorSink(const std::string& origin, std::vector<std::string>* out) : origin_(origin), out_(out) {}
+  // `already`: errors the caller appended before (the YAML loader's).
+  ErrorSink(const std::string& origin, std::vector<std::string>* out, int already = 0)
+      : origin_(origin), out_(out), count_(already) {}
   void add(const YAML::Mark& m, const std::string& msg) {
     if (m.is_null()) {
       out_->push_back(fmt::format("{}: error: {}", origin_, msg));
@@ -63,7 +66,7 @@ class ErrorSink {
  private:
   const std::string& origin_;
   std::vector<std::string>* out_;
-  int count_ = 0;
+  int count_;
 };
 
 std::optional<Action> parse_action(const YAML::Node& n, ErrorSink& err, const char* key) {
@@ -409,14 +412,10 @@ bool valid_policy_name(std::string_view name) {
 
 Result<CompiledPolicy> compile_policy_yaml(std::string_view yaml_text, const std::string& origin,
                                            std::vector<std::string>* errors) {
-  ErrorSink err(origin, errors);
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml_text));
-  } catch (const YAML::Exception& e) {
-    err.add(e.mark, fmt::format("YAML syntax: {}", e.msg));
-    return Error{fmt::format("{}: invalid YAML", origin)};
-  }
+  auto loaded = load_yaml_checked(yaml_text, origin, errors);
+  if (!loaded) return loaded.error();
+  ErrorSink err(origin, errors, loaded->problems);
+  const YAML::Node root = loaded->root;
   CompiledPolicy policy;
   policy.origin = origin;
   if (root.IsNull()) {

@@ -1,7 +1,9 @@
 #pragma once
 // Policy v0 compiler: YAML text -> CompiledPolicy. Cold, allocating, may be
 // called from any thread. Reports every error it finds, each with
-// file:line:column, and never returns a partially valid policy.
+// file:line:column, and never returns a partially valid policy. The text
+// is read with load_yaml_checked (yaml_load.h): duplicate keys, merge keys
+// and a second document are errors too.
 // Groups are compiled as written (CompiledPolicy::group_definitions, rules'
 // src_groups / dst_groups); resolving them to addresses is a separate step
 // (group_resolution.h), done by the controller against its inventory or by

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "controlplane/compiler/cidr.h"
+#include "controlplane/compiler/signature_header_check.h"
 
 namespace rampart::cp {
 
@@ -82,11 +83,24 @@ bool parse_int(std::string_view s, int32_t* out) {
   return ec == std::errc() && p == s.data() + s.size() && !s.empty();
 }
 
-// Splits "[a,[b,c],d]" or "a" into top-level items.
+// Brackets nest properly: never closed before opened, all closed.
+bool balanced(std::string_view s) {
+  int depth = 0;
+  for (const char c : s) {
+    if (c == '[') ++depth;
+    if (c == ']' && --depth < 0) return false;
+  }
+  return depth == 0;
+}
+
+// Splits "[a,[b,c],d]" or "a" into top-level items; "[]" into none. Null
+// when the brackets are not one list around the whole text ("[a]b", "[a][b]").
 std::optional<std::vector<std::string>> split_list(std::string_view s) {
   std::string t = trim(s);
-  if (t.size() >= 2 && t.front() == '[' && t.back() == ']') {
+  if (!t.empty() && t.front() == '[') {
+    if (t.back() != ']') return std::nullopt;
     std::vector<std::string> items;
+    if (trim(std::string_view(t).substr(1, t.size() - 2)).empty()) return items;
     int depth = 0;
     std::string cur;
     for (std::size_t i = 1; i + 1 < t.size(); ++i) {
@@ -110,90 +124,145 @@ std::optional<std::vector<std::string>> split_list(std::string_view s) {
   return std::vector<std::string>{t};
 }
 
+constexpr int kMaxListDepth = 8;
+
+// One item of a list after its '!'s: the negation, and the item, or a
+// problem for an empty one. `kind` is "address" or "port".
+std::optional<Problem> strip_negation(std::string* item, bool* neg, std::string_view text, std::string_view kind) {
+  const bool had_bang = !item->empty() && (*item)[0] == '!';
+  while (!item->empty() && (*item)[0] == '!') {
+    *neg = !*neg;
+    *item = trim(item->substr(1));
+  }
+  if (!item->empty()) return std::nullopt;
+  if (had_bang) {
+    const char* list = kind == "port" ? "ports" : "addresses";
+    return Problem{false, fmt::format("a '!' negates nothing in {} '{}'", list, text)};
+  }
+  return Problem{false, fmt::format("an empty {} in '{}' (a stray ',')", kind, text)};
+}
+
+// A positive `any` among other items makes the positives everything
+// (`[198.18.0.1,any]` is any): it is kept as items covering everything,
+// so that the other positives cannot narrow the list.
 std::optional<Problem> expand_addresses(std::string_view text, const SignatureVars& vars, bool negate, int depth,
-                                        SigAddressList& out) {
-  if (depth > 8) return Problem{false, "address variables nest too deep (a loop?)"};
+                                        SigAddressList& out, bool* positive_any) {
+  if (depth > kMaxListDepth) {
+    return Problem{false, "address lists or variables nest too deep (more than 8 levels, or a variable that refers "
+                          "to itself)"};
+  }
   auto items = split_list(text);
-  if (!items) return Problem{false, fmt::format("unbalanced brackets in address '{}'", text)};
+  if (!items) return Problem{false, fmt::format("misplaced brackets in addresses '{}'", text)};
+  if (items->empty()) return Problem{false, fmt::format("an empty address list '{}' matches nothing", text)};
   for (std::string item : *items) {
     bool neg = negate;
-    while (!item.empty() && item[0] == '!') {
-      neg = !neg;
-      item = trim(item.substr(1));
-    }
-    if (item.empty()) return Problem{false, fmt::format("empty address in '{}'", text)};
+    if (auto p = strip_negation(&item, &neg, text, "address")) return p;
     if (item == "any") {
       if (neg) return Problem{false, "'!any' matches nothing"};
-      continue;  // any in a list: the list is any
+      *positive_any = true;
+      continue;
     }
     if (item[0] == '$') {
       auto it = vars.addresses.find(item.substr(1));
       if (it == vars.addresses.end()) return Problem{false, fmt::format("unknown address variable '{}'", item)};
-      if (auto p = expand_addresses(it->second, vars, neg, depth + 1, out)) return p;
+      if (auto p = expand_addresses(it->second, vars, neg, depth + 1, out, positive_any)) return p;
       continue;
     }
     if (item[0] == '[') {
-      if (auto p = expand_addresses(item, vars, neg, depth + 1, out)) return p;
+      if (auto p = expand_addresses(item, vars, neg, depth + 1, out, positive_any)) return p;
       continue;
     }
+    // Suricata accepts CIDRs with host bits set and masks them.
     std::string why;
-    if (!parse_cidr(item, &why)) {
-      // Suricata accepts CIDRs with host bits set and masks them.
-      const auto slash = item.find('/');
-      std::string why2;
-      if (slash == std::string::npos || !parse_cidr(item.substr(0, slash), &why2)) {
-        return Problem{false, fmt::format("bad address '{}': {}", item, why)};
-      }
-    }
+    if (!parse_cidr(item, &why, HostBits::kMask)) return Problem{false, fmt::format("bad address: {}", why)};
     out.any = false;
     out.items.emplace_back(neg, item);
   }
   return std::nullopt;
 }
 
+std::optional<Problem> parse_port_item(const std::string& item, SigPortRange* r) {
+  uint32_t lo = 0, hi = 65535;
+  const auto colon = item.find(':');
+  if (colon == std::string::npos) {
+    if (!parse_uint(item, &lo)) return Problem{false, fmt::format("bad port '{}': not a number", item)};
+    hi = lo;
+  } else {
+    const std::string a = item.substr(0, colon), b = item.substr(colon + 1);
+    if (a.empty() && b.empty()) return Problem{false, "bad port range ':': give at least one bound (1024:, :1023)"};
+    if ((!a.empty() && !parse_uint(a, &lo)) || (!b.empty() && !parse_uint(b, &hi))) {
+      return Problem{false, fmt::format("bad port range '{}': the bounds are numbers (lo:hi, lo:, :hi)", item)};
+    }
+  }
+  if (lo > 65535 || hi > 65535) return Problem{false, fmt::format("port '{}' is out of range 0-65535", item)};
+  if (lo > hi) return Problem{false, fmt::format("port range '{}' is reversed: it matches no port", item)};
+  r->lo = static_cast<uint16_t>(lo);
+  r->hi = static_cast<uint16_t>(hi);
+  return std::nullopt;
+}
+
 std::optional<Problem> expand_ports(std::string_view text, const SignatureVars& vars, bool negate, int depth,
-                                    SigPortList& out) {
-  if (depth > 8) return Problem{false, "port variables nest too deep (a loop?)"};
+                                    SigPortList& out, bool* positive_any) {
+  if (depth > kMaxListDepth) {
+    return Problem{false, "port lists or variables nest too deep (more than 8 levels, or a variable that refers to "
+                          "itself)"};
+  }
   auto items = split_list(text);
-  if (!items) return Problem{false, fmt::format("unbalanced brackets in ports '{}'", text)};
+  if (!items) return Problem{false, fmt::format("misplaced brackets in ports '{}'", text)};
+  if (items->empty()) return Problem{false, fmt::format("an empty port list '{}' matches nothing", text)};
   for (std::string item : *items) {
     bool neg = negate;
-    while (!item.empty() && item[0] == '!') {
-      neg = !neg;
-      item = trim(item.substr(1));
-    }
-    if (item.empty()) return Problem{false, fmt::format("empty port in '{}'", text)};
+    if (auto p = strip_negation(&item, &neg, text, "port")) return p;
     if (item == "any") {
       if (neg) return Problem{false, "'!any' matches no port"};
+      *positive_any = true;
       continue;
     }
     if (item[0] == '$') {
       auto it = vars.ports.find(item.substr(1));
       if (it == vars.ports.end()) return Problem{false, fmt::format("unknown port variable '{}'", item)};
-      if (auto p = expand_ports(it->second, vars, neg, depth + 1, out)) return p;
+      if (auto p = expand_ports(it->second, vars, neg, depth + 1, out, positive_any)) return p;
       continue;
     }
     if (item[0] == '[') {
-      if (auto p = expand_ports(item, vars, neg, depth + 1, out)) return p;
+      if (auto p = expand_ports(item, vars, neg, depth + 1, out, positive_any)) return p;
       continue;
     }
     SigPortRange r;
     r.negated = neg;
-    uint32_t lo = 0, hi = 65535;
-    const auto colon = item.find(':');
-    bool ok;
-    if (colon == std::string::npos) {
-      ok = parse_uint(item, &lo);
-      hi = lo;
-    } else {
-      const std::string a = item.substr(0, colon), b = item.substr(colon + 1);
-      ok = (a.empty() || parse_uint(a, &lo)) && (b.empty() || parse_uint(b, &hi));
-    }
-    if (!ok || lo > 65535 || hi > 65535 || lo > hi) return Problem{false, fmt::format("bad port '{}'", item)};
-    r.lo = static_cast<uint16_t>(lo);
-    r.hi = static_cast<uint16_t>(hi);
+    if (auto p = parse_port_item(item, &r)) return p;
     out.any = false;
     out.items.push_back(r);
+  }
+  return std::nullopt;
+}
+
+// A header field (its brackets are balanced: parse_rule checked the whole
+// header): expanded, then refused if it can match nothing. `what` names the
+// field ("source addresses").
+std::optional<Problem> header_addresses(std::string_view text, const SignatureVars& vars, const char* what,
+                                        SigAddressList& out) {
+  bool positive_any = false;
+  if (auto p = expand_addresses(text, vars, false, 0, out, &positive_any)) return p;
+  if (positive_any && !out.items.empty()) {
+    out.items.emplace_back(false, "0.0.0.0/0");
+    out.items.emplace_back(false, "::/0");
+  }
+  if (address_list_matches_nothing(out)) {
+    return Problem{false, fmt::format("{} '{}' match no address: its negations exclude every address it allows",
+                                      what, text)};
+  }
+  return std::nullopt;
+}
+
+std::optional<Problem> header_ports(std::string_view text, const SignatureVars& vars, const char* what,
+                                    SigPortList& out) {
+  bool positive_any = false;
+  if (auto p = expand_ports(text, vars, false, 0, out, &positive_any)) return p;
+  if (positive_any && !out.items.empty()) out.items.push_back(SigPortRange{false, 0, 65535});
+  if (port_list_matches_nothing(out)) {
+    return Problem{false, fmt::format("{} '{}' match no port: its negations exclude every port it allows", what,
+                                      text)};
   }
   return std::nullopt;
 }
@@ -513,6 +582,9 @@ std::optional<Problem> parse_rule(std::string_view line, const SignatureVars& va
   }
   if (!trim(line.substr(close + 1)).empty()) return Problem{false, "text after the closing ')'"};
   // The header, split on spaces outside brackets.
+  if (!balanced(line.substr(0, open))) {
+    return Problem{false, fmt::format("unbalanced brackets in the header '{}'", trim(line.substr(0, open)))};
+  }
   std::vector<std::string> h;
   {
     std::string cur;
@@ -548,15 +620,15 @@ std::optional<Problem> parse_rule(std::string_view line, const SignatureVars& va
   auto p = protos.find(h[1]);
   if (p == protos.end()) return Problem{true, fmt::format("protocol '{}' is not supported", h[1])};
   sig.proto = p->second;
-  if (auto e = expand_addresses(h[2], vars, false, 0, sig.src)) return e;
-  if (auto e = expand_ports(h[3], vars, false, 0, sig.src_ports)) return e;
+  if (auto e = header_addresses(h[2], vars, "source addresses", sig.src)) return e;
+  if (auto e = header_ports(h[3], vars, "source ports", sig.src_ports)) return e;
   if (h[4] == "<>") {
     sig.bidirectional = true;
   } else if (h[4] != "->") {
     return Problem{false, fmt::format("direction must be '->' or '<>', got '{}'", h[4])};
   }
-  if (auto e = expand_addresses(h[5], vars, false, 0, sig.dst)) return e;
-  if (auto e = expand_ports(h[6], vars, false, 0, sig.dst_ports)) return e;
+  if (auto e = header_addresses(h[5], vars, "destination addresses", sig.dst)) return e;
+  if (auto e = header_ports(h[6], vars, "destination ports", sig.dst_ports)) return e;
   return parse_options(line.substr(open + 1, close - open - 1), sig);
 }
 

@@ -3,7 +3,8 @@
 tests/e2e/control_plane_test.sh. Prints one JSON object.
 
   appliance_probe.py invalid unix:PATH
-      sends invalid ApplyPolicy requests (host bits set, inverted port
+      sends invalid ApplyPolicy requests (host bits set, a negative
+      prefix length, inverted port
       range, unknown action, an unnamed duplicate, a version that is not
       newer, no policy at all) and reports each status code and message,
       and the applied version / generation before and after.
@@ -41,6 +42,10 @@ def cmd_invalid(address):
     r = p.rules.add(name="x", action=pb.ACTION_ALLOW, protocol=6)
     r.dst.add(prefix="198.18.1.1/24")
     cases.append(("host bits set", pb.ApplyPolicyRequest(policy=p)))
+    p = policy(v)
+    r = p.rules.add(name="x", action=pb.ACTION_DENY, protocol=6)
+    r.src.add(prefix="198.18.0.0/-16")  # was accepted as the host 198.18.0.0
+    cases.append(("negative prefix", pb.ApplyPolicyRequest(policy=p)))
     p = policy(v)
     r = p.rules.add(name="x", action=pb.ACTION_ALLOW, protocol=6)
     r.dst_ports.add(first=90, last=80)

@@ -106,6 +106,51 @@ out=$(ctl validate -f "$LAB_DIR/broken.yaml" 2>&1)
 check "rampartctl validate reports the same error" "rc $?" grep -q "broken.yaml:4:" <<<"$out"
 check "the running policy is unchanged: 8080 still rejected" "" test "$(probe 8080)" = refused
 
+# --- documents that used to load weaker (issue 9 part 4): refused ------------
+# A duplicate key made the last value win (this one read as allow).
+cat >"$LAB_DIR/dupkeys.yaml" <<'EOF'
+default_action: allow
+rules:
+  - name: block-8080
+    action: deny
+    action: allow
+    protocol: tcp
+    dst_ports: 8080
+EOF
+out=$(ctl apply -f "$LAB_DIR/dupkeys.yaml" 2>&1)
+rc=$?
+check "a document with a duplicate key is refused naming both places" "rc $rc: $(echo "$out" | head -1)" \
+  grep -q "dupkeys.yaml:5:5: error: duplicate key 'action' (first at dupkeys.yaml:4:5)" <<<"$out"
+check "... and the desired version did not move" "$before -> $(desired)" test "$(desired)" -eq "$before"
+# A second document was ignored; a negative prefix was a single host; a
+# signature port list that matches nothing loaded as a dead rule.
+# validate_refuses FILE TEXT: rampartctl validate exits 1 with TEXT in its output
+validate_refuses() {
+  local out rc
+  out=$(ctl validate -f "$LAB_DIR/$1" 2>&1)
+  rc=$?
+  [[ $rc -eq 1 ]] && grep -qF "$2" <<<"$out" && return 0
+  echo "rc $rc: $out" >&2
+  return 1
+}
+printf 'default_action: allow\n---\ndefault_action: deny\n' >"$LAB_DIR/twodocs.yaml"
+check "rampartctl validate: a second YAML document is an error at its line" "" \
+  validate_refuses twodocs.yaml "twodocs.yaml:2:1: error: a second YAML document starts here"
+printf 'rules:\n  - action: deny\n    src: 198.18.0.0/-16\n' >"$LAB_DIR/negprefix.yaml"
+check "rampartctl validate: a negative CIDR prefix is an error" "" \
+  validate_refuses negprefix.yaml "negprefix.yaml:3:10: error: 'src': '198.18.0.0/-16': the prefix length"
+cat >"$LAB_DIR/deadsig.yaml" <<'EOF'
+signature_sets:
+  - name: dead
+    rules: |
+      alert http any any -> any ![0:65535] (msg:"x"; http.uri; content:"a"; sid:9400001; rev:1;)
+EOF
+check "rampartctl validate: a signature port list that matches nothing is an error at its document line" "" \
+  validate_refuses deadsig.yaml "deadsig.yaml:4: error: dead:1: destination ports '![0:65535]' match no port"
+check "none of them was written to the policy directory" "" \
+  test ! -e "$pdir/dupkeys.yaml" -a ! -e "$pdir/twodocs.yaml" -a ! -e "$pdir/negprefix.yaml" -a ! -e "$pdir/deadsig.yaml"
+check "the running policy is unchanged: 8080 still rejected" "" test "$(probe 8080)" = refused
+
 # --- invalid requests straight to the appliance: refused, nothing changes ----
 out=$("$LAB_PY" "$here/appliance_probe.py" invalid "unix:$asock" 2>&1)
 verdict=$("$LAB_PY" -c '
@@ -118,7 +163,7 @@ same = d["before"] == d["after"]
 print("ok" if not bad and named and same and codes["version not newer"] == "FAILED_PRECONDITION" and
       all(c == "INVALID_ARGUMENT" for k, c in codes.items() if k != "version not newer") else "bad",
       len(d["results"]), d["before"]["version"], d["after"]["version"])' "$out" 2>&1)
-check "7 invalid ApplyPolicy requests to rampartd: INVALID_ARGUMENT naming the field (FAILED_PRECONDITION for an old version), version and generation unchanged" \
+check "8 invalid ApplyPolicy requests to rampartd: INVALID_ARGUMENT naming the field (FAILED_PRECONDITION for an old version), version and generation unchanged" \
   "$verdict" test "${verdict%% *}" = ok
 check "the running policy is unchanged after them: 8080 still rejected" "" test "$(probe 8080)" = refused
 svcs=$("$LAB_PY" "$here/appliance_probe.py" reflect "unix:$asock" 2>&1)

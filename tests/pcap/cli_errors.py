@@ -6,16 +6,22 @@ fails (before or after the EAL has started).
 usage: cli_errors.py --rampartd PATH
 """
 import argparse
-import glob
 import os
-import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import caselib  # noqa: E402  (scapy helpers: one valid capture)
+import rampart_run  # noqa: E402  (runs rampartd; finds the EAL runtime dir of that very run)
 from scapy.utils import wrpcap  # noqa: E402
+
+
+def write(folder, name, text):
+    path = os.path.join(folder, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
 
 
 def main():
@@ -26,24 +32,31 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         good = os.path.join(tmp, "good.pcap")
         wrpcap(good, caselib.tcp_session(caselib.C4, caselib.S4, 40000, 80))
-        bad_policy = os.path.join(tmp, "bad.yaml")
-        with open(bad_policy, "w") as f:
-            f.write("default_action: maybe\nrules:\n  - action: allow\n    dst_ports: 80\n")
-        bad_rules = os.path.join(tmp, "bad.rules")
-        with open(bad_rules, "w") as f:
-            f.write("alert tcp any any -> any any (content:\"a\";)\n")
-        bad_set = os.path.join(tmp, "bad-set.yaml")
-        with open(bad_set, "w") as f:
-            f.write("signature_sets:\n  - name: site\n    rules: |\n"
-                    "      alert http any any -> any any (msg:\"ok\"; http.uri; content:\"a\"; sid:1; rev:1;)\n"
-                    "      alert http any any -> any any (msg:\"fb\"; flowbits:set,x; content:\"b\"; sid:2; rev:1;)\n")
-        icmp_set = os.path.join(tmp, "icmp-set.yaml")
-        with open(icmp_set, "w") as f:
-            f.write("signature_sets:\n  - name: site\n    rules: |\n"
-                    "      alert icmp any any -> any any (msg:\"i\"; content:\"abc\"; sid:5; rev:1;)\n")
-        not_pcap = os.path.join(tmp, "text.pcap")
-        with open(not_pcap, "w") as f:
-            f.write("this is not a capture\n")
+        bad_policy = write(tmp, "bad.yaml", "default_action: maybe\nrules:\n  - action: allow\n    dst_ports: 80\n")
+        bad_rules = write(tmp, "bad.rules", "alert tcp any any -> any any (content:\"a\";)\n")
+        bad_set = write(
+            tmp, "bad-set.yaml",
+            "signature_sets:\n  - name: site\n    rules: |\n"
+            "      alert http any any -> any any (msg:\"ok\"; http.uri; content:\"a\"; sid:1; rev:1;)\n"
+            "      alert http any any -> any any (msg:\"fb\"; flowbits:set,x; content:\"b\"; sid:2; rev:1;)\n")
+        icmp_set = write(
+            tmp, "icmp-set.yaml",
+            "signature_sets:\n  - name: site\n    rules: |\n"
+            "      alert icmp any any -> any any (msg:\"i\"; content:\"abc\"; sid:5; rev:1;)\n")
+        # Issue 9 part 4: a duplicate key used to let the last value win, a
+        # second document was ignored, a negative prefix was a host, a
+        # header list that matches nothing loaded as a dead rule.
+        dup_keys = write(
+            tmp, "dup.yaml",
+            "default_action: deny\nrules:\n  - name: r\n    action: deny\n    action: allow\ndefault_action: allow\n")
+        two_docs = write(tmp, "two-docs.yaml", "default_action: deny\n---\ndefault_action: allow\n")
+        negative_prefix = write(tmp, "negative-prefix.yaml",
+                                "default_action: allow\nrules:\n  - action: deny\n    src: 198.18.0.0/-16\n")
+        dead_ports = write(
+            tmp, "dead.rules",
+            "# nothing\nalert tcp any any -> any ![0:65535] (msg:\"x\"; content:\"a\"; sid:1;)\n"
+            "alert tcp [198.18.0.1,!198.18.0.0/24] any -> any [10:5] (msg:\"y\"; content:\"b\"; sid:2;)\n")
+        not_pcap = write(tmp, "text.pcap", "this is not a capture\n")
         cases = [
             ("unwritable EVE file (fails after the EAL started)",
              ["--pcap", good, "--eve", "/nonexistent-dir/eve.json"], "cannot open EVE file /nonexistent-dir/eve.json"),
@@ -54,6 +67,22 @@ def main():
             ("a policy file's set with a rule only the compiler refuses",
              ["--pcap", good, "--policy", icmp_set, "--hs-cache", ""],
              "signature set: site:1: unsupported: content on ICMP payloads is not inspected"),
+            ("duplicate YAML keys (--policy): both places named",
+             ["--pcap", good, "--policy", dup_keys],
+             "dup.yaml:5:5: error: duplicate key 'action' (first at %s:4:5)" % dup_keys),
+            ("duplicate YAML keys (--validate): every one reported",
+             ["--policy", dup_keys, "--validate"],
+             "dup.yaml:6:1: error: duplicate key 'default_action' (first at %s:1:1)" % dup_keys),
+            ("a second YAML document (--validate)", ["--policy", two_docs, "--validate"],
+             "two-docs.yaml:2:1: error: a second YAML document starts here"),
+            ("a negative CIDR prefix (--policy)", ["--pcap", good, "--policy", negative_prefix],
+             "negative-prefix.yaml:4:10: error: 'src': '198.18.0.0/-16': the prefix length"),
+            ("a signature port list that matches nothing (--validate --rules: the report is on stdout)",
+             ["--validate", "--rules", dead_ports, "--hs-cache", ""],
+             "dead.rules:2: error: destination ports '![0:65535]' match no port", "stdout"),
+            ("a signature address list that matches nothing (--rules)",
+             ["--pcap", good, "--rules", dead_ports, "--hs-cache", ""],
+             "dead.rules:3: error: source addresses '[198.18.0.1,!198.18.0.0/24]' match no address"),
             ("not a capture file", ["--pcap", not_pcap], "cannot read as a capture file"),
             ("missing capture file", ["--pcap", os.path.join(tmp, "absent.pcap")], "cannot read as a capture file"),
             ("unknown option", ["--pcap", good, "--frobnicate"], "unknown option '--frobnicate'"),
@@ -69,17 +98,22 @@ def main():
             ("--no-rules with --rules", ["--pcap", good, "--no-rules", "--rules", bad_rules],
              "--no-rules contradicts --rules"),
         ]
-        for name, args, message in cases:
-            before = set(glob.glob("/var/run/dpdk/rampart-offline-*"))
-            r = subprocess.run([a.rampartd] + args, capture_output=True, text=True, timeout=60)
-            left = set(glob.glob("/var/run/dpdk/rampart-offline-*")) - before
+        # (name, arguments, message, [the stream it is on: stderr unless given])
+        for name, args, message, *stream in cases:
+            stream = stream[0] if stream else "stderr"
+            # Only this run's directory (rampart-offline-<its pid>): pcap
+            # cases running beside this test have theirs while they run.
+            r = rampart_run.run([a.rampartd] + args, 60)
             problems = []
+            if r.timed_out:
+                problems.append("timed out")
             if r.returncode not in (1, 2):
                 problems.append("exit code %d (want 1 or 2; negative means a signal)" % r.returncode)
-            if message not in r.stderr:
-                problems.append("stderr lacks %r: %s" % (message, r.stderr.strip().splitlines()[-3:]))
-            if left:
-                problems.append("left EAL runtime dirs %s" % sorted(left))
+            out = r.stdout if stream == "stdout" else r.stderr
+            if message not in out:
+                problems.append("%s lacks %r: %s" % (stream, message, out.strip().splitlines()[-3:]))
+            if r.left_runtime_dir:
+                problems.append("left the EAL runtime dir %s" % r.left_runtime_dir)
             if problems:
                 failed += 1
                 print("FAIL  %s: %s" % (name, "; ".join(problems)))

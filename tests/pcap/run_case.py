@@ -57,10 +57,10 @@ import subprocess
 import sys
 import tempfile
 
-import yaml
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 import rampart_run  # noqa: E402
+import strict_yaml  # noqa: E402  (duplicate keys, merges, second documents are errors)
 from rampart_run import parse_summary, sanitizer_report  # noqa: E402
 
 PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
@@ -436,8 +436,10 @@ def run_case(rampartd, case_dir, keep=False):
     maker = os.path.join(case_dir, "make_pcap.py")
     if not os.path.exists(exp_path) or not os.path.exists(maker):
         raise CaseError("%s: needs make_pcap.py and expect.yaml" % case_dir)
-    with open(exp_path, encoding="utf-8") as f:
-        exp = yaml.safe_load(f) or {}
+    try:
+        exp = strict_yaml.load_file(exp_path) or {}
+    except strict_yaml.yaml.YAMLError as e:
+        raise CaseError("%s" % e)
     unknown = set(exp) - {"description", "args", "summary", "pcap_out", "eve", "bundled_rules"}
     if unknown:
         raise CaseError("%s: unknown keys %s" % (exp_path, sorted(unknown)))

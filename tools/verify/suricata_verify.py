@@ -44,9 +44,9 @@ import subprocess
 import sys
 import tempfile
 
-import yaml
-
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import strict_yaml  # noqa: E402  (duplicate keys, merges, second documents are errors)
 TARGET_VERSION = (8, 0, 6)
 FAMILIES = ["http-evader", "http", "stream", "tcp", "defrag", "dns", "tls"]
 # LINKTYPE_*: Ethernet, NULL, PPP, PPP serial, raw IP (and its old DLT
@@ -184,9 +184,8 @@ def run_case(case_dir, rel, rampartd):
         return res
 
     try:
-        with open(os.path.join(case_dir, "test.yaml"), encoding="utf-8") as fh:
-            spec = yaml.safe_load(fh) or {}
-    except (OSError, yaml.YAMLError) as e:
+        spec = strict_yaml.load_file(os.path.join(case_dir, "test.yaml")) or {}
+    except (OSError, strict_yaml.yaml.YAMLError) as e:
         return skip(f"test.yaml unreadable: {e}")
     req = spec.get("requires") or {}
     if req.get("features"):
