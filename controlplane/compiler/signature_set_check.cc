@@ -38,6 +38,12 @@ std::string relocate(const std::string& msg, const std::map<std::string, const S
 
 }  // namespace
 
+std::string signature_set_message_at(const CompiledPolicy& policy, const std::string& message, std::string_view kind) {
+  std::map<std::string, const SignatureSetText*> by_name;
+  for (const auto& set : policy.signature_sets) by_name[set.name] = &set;
+  return relocate(message, by_name, kind);
+}
+
 void check_signature_sets(const CompiledPolicy& policy, std::vector<std::string>* errors,
                           const SignatureCheckOptions& opt) {
   const SignatureVars vars = SignatureVars::defaults();

@@ -8,6 +8,7 @@
 // `compile`, seconds for a large set that is not in the cache.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "controlplane/compiler/compiled_policy.h"
@@ -38,5 +39,10 @@ struct SignatureCheckOptions {
 //   "web.yaml:12: error: signature sets: <message>"
 void check_signature_sets(const CompiledPolicy& policy, std::vector<std::string>* errors,
                           const SignatureCheckOptions& opt = {});
+
+// One parser message about a set of `policy` ("SET:LINE: error: ..." or
+// "SET:LINE: unsupported: ...", `kind` saying which) in the form above,
+// the rule's place in the policy file first; other messages unchanged.
+std::string signature_set_message_at(const CompiledPolicy& policy, const std::string& message, std::string_view kind);
 
 }  // namespace rampart::cp

@@ -31,6 +31,7 @@
 #include "controlplane/compiler/policy_compiler.h"
 #include "controlplane/compiler/signature_compiler.h"
 #include "controlplane/compiler/signature_parser.h"
+#include "controlplane/compiler/signature_set_check.h"
 #include "dataplane/conntrack/flow_hash.h"
 #include "dataplane/events/eve_writer.h"
 #include "dataplane/port/port.h"
@@ -401,7 +402,7 @@ int run(int argc, char** argv) {
       return 1;
     }
     if (const auto bad = policy_compile_problems(compiled->unsupported, policy_sigs_seen); !bad.empty()) {
-      for (const auto& e : bad) fmt::print(stderr, "{}: signature set: {}\n", app.policy.origin, e);
+      for (const auto& e : bad) fmt::print(stderr, "{}\n", cp::signature_set_message_at(app.policy, e, "unsupported"));
       fmt::print(stderr, "rampartd: policy rejected: {} signatures of its sets are unsupported\n", bad.size());
       return 1;
     }

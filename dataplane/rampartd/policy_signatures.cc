@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "controlplane/compiler/signature_parser.h"
+#include "controlplane/compiler/signature_set_check.h"
 
 namespace rampart::dp {
 
@@ -28,8 +29,15 @@ bool parse_policy_signature_sets(const cp::CompiledPolicy& policy, const std::ve
                                         : fmt::format("{}: signature set {}", policy.origin, set.name);
     cp::SignatureSet one;
     cp::parse_signatures(set.text, set.name, cp::SignatureVars::defaults(), one);
-    for (const auto& e : one.errors) errors->push_back(fmt::format("{}: {}", where, e));
-    for (const auto& u : one.unsupported) errors->push_back(fmt::format("{}: {}", where, u));
+    // A policy file's rule is named by its file line (as the controller
+    // does); a rule that came through the API by its place in the request.
+    for (const auto& e : one.errors) {
+      errors->push_back(api_paths ? fmt::format("{}: {}", where, e) : cp::signature_set_message_at(policy, e, "error"));
+    }
+    for (const auto& u : one.unsupported) {
+      errors->push_back(api_paths ? fmt::format("{}: {}", where, u)
+                                  : cp::signature_set_message_at(policy, u, "unsupported"));
+    }
     for (auto& sig : one.signatures) {
       const uint64_t id = (uint64_t{sig.gid} << 32) | sig.sid;
       if (auto [it, fresh] = sids.emplace(id, sig.source); !fresh) {
