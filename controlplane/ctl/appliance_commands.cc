@@ -51,6 +51,7 @@ int status(const Client& c, dv1::Appliance::Stub& stub) {
                  {"boot_id", st.boot_id()},
                  {"software_version", st.software_version()},
                  {"applied_version", st.applied_version()},
+                 {"applying_version", st.applying_version()},
                  {"generation", st.generation()},
                  {"policy_origin", st.policy_origin()},
                  {"workers", st.workers()},

@@ -169,11 +169,15 @@ void make_acl_key(const PacketMeta& m, AclKey& key) {
 }
 
 Result<std::unique_ptr<AclClassifier>> AclClassifier::build(const std::vector<cp::CompiledRule>& rules,
-                                                            const std::string& name, int socket) {
+                                                            const std::string& name, int socket,
+                                                            const CancelCheck& cancelled) {
   std::unique_ptr<AclClassifier> c(new AclClassifier());
   std::vector<std::pair<uint32_t, Tuple>> t4, t6;
   std::vector<Tuple> tmp;
   for (std::size_t i = 0; i < rules.size(); ++i) {
+    if (i % kCancelCheckStride == kCancelCheckStride - 1 && cancel_requested(cancelled)) {
+      return cancelled_error();
+    }
     const auto number = static_cast<uint32_t>(i + 1);
     tmp.clear();
     expand(rules[i], 4, tmp);
@@ -190,6 +194,7 @@ Result<std::unique_ptr<AclClassifier>> AclClassifier::build(const std::vector<cp
     c->v4_ = *ctx;
     c->rules_v4_ = static_cast<uint32_t>(t4.size());
   }
+  if (cancel_requested(cancelled)) return cancelled_error();
   if (!t6.empty()) {
     rte_acl_field_def defs[kV6Fields];
     v6_defs(defs);

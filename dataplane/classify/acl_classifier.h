@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "controlplane/compiler/compiled_policy.h"
+#include "dataplane/common/cancel_check.h"
 #include "dataplane/common/result.h"
 #include "dataplane/parse/packet_meta.h"
 
@@ -47,8 +48,11 @@ class AclClassifier {
  public:
   // Rule i of `rules` (0-based) matches with result i + 1; 0 means no rule
   // matched. `name` prefixes the rte_acl context names (must be unique).
+  // `cancelled` is asked while the rules are expanded and between the two
+  // contexts (an error then); rte_acl_build itself runs to its end.
   static Result<std::unique_ptr<AclClassifier>> build(const std::vector<cp::CompiledRule>& rules,
-                                                      const std::string& name, int socket);
+                                                      const std::string& name, int socket,
+                                                      const CancelCheck& cancelled = {});
   ~AclClassifier();
   AclClassifier(const AclClassifier&) = delete;
   AclClassifier& operator=(const AclClassifier&) = delete;

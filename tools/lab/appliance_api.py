@@ -32,6 +32,20 @@ def unary(channel, method, response_type):
                                response_deserializer=response_type.FromString)
 
 
+def group_policy(pb, groups, members=1, version=1, origin="groups"):
+    """A policy of `groups` groups with `members` host addresses each (all
+    distinct, in 10.0.0.0/8), alternating monitor and discover mode, and no
+    rules: what an appliance builds its group-mode table from."""
+    p = pb.Policy(version=version, default_action=pb.ACTION_ALLOW, non_ip_action=pb.ACTION_ALLOW, origin=origin)
+    k = 0
+    for i in range(groups):
+        g = p.groups.add(name="g%d" % i, mode=pb.GROUP_MODE_MONITOR if i % 2 else pb.GROUP_MODE_DISCOVER)
+        for _ in range(members):
+            g.members.add(prefix="10.%d.%d.%d" % ((k >> 16) & 255, (k >> 8) & 255, k & 255))
+            k += 1
+    return p
+
+
 def _main(argv):
     """appliance_api.py apply ADDRESS POLICY.json | status ADDRESS
 

@@ -3,6 +3,7 @@
 
 #include "dataplane/ruleset/rule_set.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "controlplane/compiler/cidr.h"
@@ -193,6 +194,33 @@ TEST(RuleSetModes, GroupWithoutMembersMatchesNothing) {
   EXPECT_EQ(mode_of(*rs, {.src = "198.18.0.1", .dst = "198.18.0.2"}), cp::GroupMode::kProtect);
   auto only_empty = build_with_groups({{"empty", cp::GroupMode::kMonitor, {}, "t:1"}});
   EXPECT_EQ(mode_of(*only_empty, {.src = "198.18.0.1", .dst = "198.18.0.2"}), cp::GroupMode::kProtect);
+}
+
+// A build whose caller gave up stops at the next question: between the
+// steps, and every few thousand rules or members inside them.
+TEST(RuleSet, CancelledBuildStopsAtTheNextCheck) {
+  cp::CompiledPolicy p;
+  for (int i = 0; i < 20000; ++i) {
+    cp::CompiledRule r;
+    r.name = "r" + std::to_string(i);
+    r.protocol = 6;
+    r.dst_ports.push_back({static_cast<uint16_t>(1000 + i % 5000), static_cast<uint16_t>(1000 + i % 5000)});
+    p.rules.push_back(std::move(r));
+    p.groups.push_back({"g" + std::to_string(i), cp::GroupMode::kMonitor,
+                        {cidr(fmt::format("10.{}.{}.1", i >> 8, i & 255).c_str())}, "t"});
+  }
+  int asked = 0;
+  auto never = RuleSet::build(p, 3, 0, [&asked] { return ++asked < 0; });
+  ASSERT_TRUE(never.ok());
+  const int questions = asked;
+  EXPECT_GT(questions, 8);  // inside the rule expansion and the group table, and between them
+  for (int stop_at : {1, 3, questions / 2, questions}) {
+    int n = 0;
+    auto rs = RuleSet::build(p, 4, 0, [&n, stop_at] { return ++n >= stop_at; });
+    ASSERT_FALSE(rs.ok()) << "stop at question " << stop_at;
+    EXPECT_TRUE(is_cancelled(rs.error())) << rs.error().message;
+    EXPECT_EQ(n, stop_at);  // not asked again after it said so: the build stopped there
+  }
 }
 
 TEST(RuleSetModes, EnforcedVerdict) {
