@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "controlplane/api/policy_version.h"
 #include "controlplane/compiler/cidr.h"
 #include "controlplane/compiler/group_resolution.h"
 
@@ -120,7 +121,11 @@ void signatures_from_proto(const v1::Policy& p, cp::CompiledPolicy* c, std::vect
 Result<cp::CompiledPolicy> policy_from_proto(const v1::Policy& p, std::vector<std::string>* errors) {
   const std::size_t before = errors->size();
   cp::CompiledPolicy c;
-  if (p.version() == 0) errors->push_back("policy.version: must be greater than 0");
+  if (!valid_policy_version(p.version())) {
+    errors->push_back(fmt::format("policy.version: {} is not 1-{} (0 is the startup policy; versions end there so "
+                                  "that every one has a successor)",
+                                  p.version(), kMaxPolicyVersion));
+  }
   if (!action_from_proto(p.default_action(), &c.default_action)) {
     errors->push_back("policy.default_action: must be ACTION_ALLOW, ACTION_DENY or ACTION_REJECT");
   }

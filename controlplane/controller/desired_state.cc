@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "controlplane/api/policy_version.h"
 #include "controlplane/compiler/cidr.h"
 #include "controlplane/controller/policy_composer.h"
 
@@ -23,6 +24,11 @@ std::vector<DocumentText> as_documents(const std::map<std::string, std::string>&
   std::vector<DocumentText> v;
   for (const auto& [name, yaml] : docs) v.push_back({name, yaml});
   return v;
+}
+
+std::string no_successor_message(const Error& e) {
+  return fmt::format("{}: nothing changed (docs/design/control-plane.md, \"Versions\", says how to reset them)",
+                     e.message);
 }
 
 std::string join(const std::vector<std::string>& lines) {
@@ -44,6 +50,18 @@ class Fnv {
  private:
   uint64_t h_ = 0xcbf29ce484222325ull;
 };
+
+// What the appliances report back (GetStatus.policy_origin) for the policy
+// of `version`: the number and a digest of the documents and group members
+// it was made from, both persisted, so the same policy has the same origin
+// after a restart and another policy under the same number (a controller
+// restored from an old backup, a second controller) has another.
+std::string origin_of(uint64_t version, const VersionState& st) {
+  Fnv f;
+  f.mix(st.digest);
+  f.mix(st.membership);
+  return fmt::format("controller:{}#{}", version, f.hex());
+}
 
 std::string membership_digest(const cp::CompiledPolicy& resolved) {
   if (resolved.groups.empty()) return "";
@@ -90,7 +108,7 @@ Result<std::shared_ptr<Snapshot>> DesiredState::resolve_locked(const cp::Compile
 
 void DesiredState::publish_locked(std::shared_ptr<Snapshot> snap) {
   snap->version = state_.version;
-  snap->policy.origin = fmt::format("controller:{}", snap->version);
+  snap->policy.origin = origin_of(snap->version, state_);
   snapshot_ = std::move(snap);
 }
 
@@ -142,8 +160,24 @@ Result<std::unique_ptr<DesiredState>> DesiredState::open(const std::string& dir,
   // write): appliances may run either. Without an inventory file the
   // members come later (set_workloads compares).
   const bool members_moved = opt.workloads_persisted && (*snap)->membership != s->state_.membership;
-  const bool bump = !fresh && (s->state_.digest != d || members_moved);
-  if (bump) ++s->state_.version;
+  const bool changed = !fresh && (s->state_.digest != d || members_moved);
+  bool bumped = false;
+  if (changed) {
+    auto next = api::next_policy_version(s->state_.version);
+    if (next) {
+      s->state_.version = *next;
+      bumped = true;
+    } else {
+      // Still starts (and serves, and reports): the policy keeps its
+      // number with the new content, so appliances that run the number
+      // with the old content are in conflict (ApplianceLink), and every
+      // start says so again until an operator resets the versions.
+      s->startup_problems_.push_back(fmt::format(
+          "{}: the documents or group members changed since version {} was stored, but {}; appliances that run "
+          "version {} are reported in conflict (docs/design/control-plane.md, \"Versions\")",
+          dir, s->state_.version, next.error().message, s->state_.version));
+    }
+  }
   for (auto it = s->state_.document_versions.begin(); it != s->state_.document_versions.end();) {
     it = s->docs_.count(it->first) ? std::next(it) : s->state_.document_versions.erase(it);
   }
@@ -151,9 +185,11 @@ Result<std::unique_ptr<DesiredState>> DesiredState::open(const std::string& dir,
     auto& v = s->state_.document_versions[name];
     if (v == 0) v = s->state_.version;
   }
-  if (fresh || bump) {
+  if (fresh || changed) {
     s->state_.digest = d;
     s->state_.membership = (*snap)->membership;
+  }
+  if (fresh || bumped) {
     auto saved = save_version_state(dir, s->state_);
     if (!saved) return saved.error();
   }
@@ -175,6 +211,8 @@ uint64_t DesiredState::version() const {
 
 Outcome DesiredState::commit_locked(std::map<std::string, std::string> docs, cp::CompiledPolicy composed,
                                     std::shared_ptr<Snapshot> snap, const std::string& changed, bool removed) {
+  auto next_version = api::next_policy_version(state_.version);
+  if (!next_version) return Outcome::failed_precondition(no_successor_message(next_version.error()));
   const std::string path = fmt::format("{}/{}.yaml", dir_, changed);
   if (removed) {
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
@@ -185,7 +223,7 @@ Outcome DesiredState::commit_locked(std::map<std::string, std::string> docs, cp:
     if (!w) return Outcome::unavailable(w.error().message);
   }
   VersionState next = state_;
-  ++next.version;
+  next.version = *next_version;
   next.digest = digest(docs);
   next.membership = snap->membership;
   if (removed) {
@@ -277,8 +315,10 @@ Outcome DesiredState::set_workloads(uint64_t generation, std::vector<cp::Labeled
   if ((*snap)->membership == snapshot_->membership && (*snap)->membership == state_.membership) {
     return Outcome::success();
   }
+  auto next_version = api::next_policy_version(state_.version);
+  if (!next_version) return Outcome::failed_precondition(no_successor_message(next_version.error()));
   VersionState next = state_;
-  ++next.version;
+  next.version = *next_version;
   next.membership = (*snap)->membership;
   auto saved = save_version_state(dir_, next);
   state_ = std::move(next);
@@ -309,18 +349,17 @@ std::vector<StoredDocument> DesiredState::list() const {
   return out;
 }
 
-uint64_t DesiredState::advance_past(uint64_t seen) {
+Result<uint64_t> DesiredState::advance_past(uint64_t seen) {
   std::lock_guard<std::mutex> lock(mu_);
   if (seen < state_.version) return state_.version;
+  auto next_version = api::next_policy_version(seen);
+  if (!next_version) return next_version.error();
   VersionState next = state_;
-  next.version = seen + 1;
+  next.version = *next_version;
   // Best effort: if this cannot be saved the next start repeats it.
   (void)save_version_state(dir_, next);
   state_ = std::move(next);
-  auto snap = std::make_shared<Snapshot>(*snapshot_);
-  snap->version = state_.version;
-  snap->policy.origin = fmt::format("controller:{}", snap->version);
-  snapshot_ = std::move(snap);
+  publish_locked(std::make_shared<Snapshot>(*snapshot_));
   return state_.version;
 }
 

@@ -51,7 +51,10 @@ struct StoredDocument {
 
 struct Snapshot {
   uint64_t version = 0;
-  cp::CompiledPolicy policy;  // resolved; origin "controller:<version>"
+  // Resolved; origin "controller:<version>#<digest of the documents and
+  // group members it was made from>": what an appliance that runs it
+  // reports (GetStatus.policy_origin).
+  cp::CompiledPolicy policy;
   // Rules left out because they match nothing (a group without members),
   // as "file:line: warning: ...".
   std::vector<std::string> warnings;
@@ -88,7 +91,9 @@ class DesiredState {
   };
   // Creates or replaces a document. Composition errors go to *errors (and
   // the Outcome is kInvalidArgument, its message every error joined by
-  // "\n"); dry_run checks only.
+  // "\n"); dry_run checks only. A change when the version has no successor
+  // is kFailedPrecondition and changes nothing (so is remove() then, and
+  // set_workloads() when members move).
   Outcome apply(const std::string& name, const std::string& yaml, bool dry_run, std::vector<std::string>* errors,
                 ApplyResult* result);
   Outcome remove(const std::string& name, uint64_t* new_version);
@@ -100,10 +105,16 @@ class DesiredState {
   // members of some group moved, so there is a new version.
   Outcome set_workloads(uint64_t generation, std::vector<cp::LabeledAddress> workloads, bool* bumped);
 
-  // An appliance runs `seen` > the desired version (this controller's state
-  // was lost or restored from a backup): continue above it. Returns the
-  // desired version afterwards.
-  uint64_t advance_past(uint64_t seen);
+  // An appliance runs version `seen` >= the desired one, but not this
+  // controller's policy (its state was lost or restored from a backup, an
+  // operator applied directly): continue above it. Returns the desired
+  // version afterwards; an error, changing nothing, when `seen` has no
+  // successor (api::next_policy_version).
+  Result<uint64_t> advance_past(uint64_t seen);
+
+  // What open() found wrong but started anyway with (the documents changed
+  // while down and the version has no successor), for the log.
+  const std::vector<std::string>& startup_problems() const { return startup_problems_; }
 
   const std::string& dir() const { return dir_; }
 
@@ -131,6 +142,7 @@ class DesiredState {
   uint64_t workloads_generation_ = 0;          // guarded by mu_
   VersionState state_;                         // guarded by mu_
   std::shared_ptr<const Snapshot> snapshot_;   // guarded by mu_
+  std::vector<std::string> startup_problems_;  // written by open() only
 };
 
 }  // namespace rampart::controller

@@ -90,6 +90,7 @@ int main(int argc, char** argv) {
              !opts->listen.unix_socket.empty() && !opts->listen.tcp.empty() ? " and " : "",
              opts->listen.tcp.empty() ? "" : fmt::format("{} (port {})", opts->listen.tcp, server->tcp_port));
   for (const auto& w : (*state)->snapshot()->warnings) fmt::print(stderr, "rampart-controller: {}\n", w);
+  for (const auto& p : (*state)->startup_problems()) fmt::print(stderr, "rampart-controller: error: {}\n", p);
   int sig = 0;
   sigwait(&sigs, &sig);
   fmt::print(stderr, "rampart-controller: {}, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");

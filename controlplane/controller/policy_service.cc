@@ -62,13 +62,12 @@ grpc::Status PolicyService::DeletePolicy(grpc::ServerContext*, const rampart::v1
 
 grpc::Status PolicyService::GetPolicyStatus(grpc::ServerContext*, const rampart::v1::GetPolicyStatusRequest*,
                                             rampart::v1::PolicyStatus* resp) {
-  const uint64_t desired = state_.version();
+  const auto snap = state_.snapshot();
   uint32_t in_sync = 0;
-  for (const auto& l : fleet_.links()) in_sync += l->view(desired).in_sync() ? 1 : 0;
-  resp->set_desired_version(desired);
+  for (const auto& l : fleet_.links()) in_sync += l->view(*snap).in_sync() ? 1 : 0;
+  resp->set_desired_version(snap->version);
   resp->set_appliances(static_cast<uint32_t>(fleet_.links().size()));
   resp->set_appliances_in_sync(in_sync);
-  const auto snap = state_.snapshot();
   for (const auto& g : snap->policy.groups) {
     auto* gs = resp->add_groups();
     gs->set_name(g.name);
@@ -90,9 +89,9 @@ grpc::Status PolicyService::GetPolicyStatus(grpc::ServerContext*, const rampart:
 
 grpc::Status FleetService::ListAppliances(grpc::ServerContext*, const rampart::v1::ListAppliancesRequest*,
                                           rampart::v1::ListAppliancesResponse* resp) {
-  const uint64_t desired = state_.version();
-  for (const auto& l : fleet_.links()) *resp->add_appliances() = l->view(desired);
-  resp->set_desired_version(desired);
+  const auto snap = state_.snapshot();
+  for (const auto& l : fleet_.links()) *resp->add_appliances() = l->view(*snap);
+  resp->set_desired_version(snap->version);
   return grpc::Status::OK;
 }
 

@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "controlplane/api/policy_version.h"
+
 namespace rampart::controller {
 
 Result<VersionState> load_version_state(const std::string& dir) {
@@ -25,8 +27,11 @@ Result<VersionState> load_version_state(const std::string& dir) {
   std::string line;
   if (!std::getline(in, line)) return Error{fmt::format("{}: empty (expected the policy version)", path)};
   const auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), s.version);
-  if (ec != std::errc() || end != line.data() + line.size() || s.version == 0) {
-    return Error{fmt::format("{}:1: '{}' is not a policy version (a number > 0)", path, line)};
+  if (ec != std::errc() || end != line.data() + line.size() || !api::valid_policy_version(s.version)) {
+    return Error{fmt::format("{}:1: '{}' is not a policy version (1-{}); fix the file, or remove it to start "
+                             "again at version 1 (the controller then continues above the version its "
+                             "appliances run)",
+                             path, line, api::kMaxPolicyVersion)};
   }
   int lineno = 1;
   while (std::getline(in, line)) {
@@ -50,6 +55,12 @@ Result<VersionState> load_version_state(const std::string& dir) {
 }
 
 Result<Ok> save_version_state(const std::string& dir, const VersionState& s) {
+  // Never write what load_version_state would refuse: the controller must
+  // always be able to start again.
+  if (!api::valid_policy_version(s.version)) {
+    return Error{fmt::format("{}/{}: refusing to store policy version {} (1-{})", dir, kVersionFile, s.version,
+                             api::kMaxPolicyVersion)};
+  }
   std::string text = fmt::format("{}\n", s.version);
   if (!s.digest.empty()) text += fmt::format("digest {}\n", s.digest);
   if (!s.membership.empty()) text += fmt::format("groups {}\n", s.membership);

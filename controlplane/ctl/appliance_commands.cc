@@ -8,6 +8,7 @@
 
 #include "appliance.grpc.pb.h"
 #include "controlplane/api/policy_proto.h"
+#include "controlplane/api/policy_version.h"
 #include "controlplane/compiler/group_resolution.h"
 #include "controlplane/compiler/policy_compiler.h"
 #include "controlplane/ctl/event_format.h"
@@ -144,7 +145,13 @@ int apply(const Client& c, dv1::Appliance::Stub& stub) {
     c.prepare(&ctx);
     const auto s = stub.GetStatus(&ctx, dv1::GetStatusRequest(), &st);
     if (!s.ok()) return c.fail(s);
-    version = st.applied_version() + 1;
+    auto next = api::next_policy_version(st.applied_version());
+    if (!next) {
+      complain(fmt::format("{}: {}; restart the appliance to return it to its startup policy (version 0)",
+                           c.address, next.error().message));
+      return kExitRequest;
+    }
+    version = *next;
   }
   dv1::ApplyPolicyRequest req;
   if (auto sent = api::policy_to_proto(*policy, version, req.mutable_policy()); !sent) {

@@ -30,6 +30,7 @@ const char* health_name(v1::ApplianceHealth h) {
     case v1::APPLIANCE_HEALTH_SERVING: return "serving";
     case v1::APPLIANCE_HEALTH_UNREACHABLE: return "unreachable";
     case v1::APPLIANCE_HEALTH_REJECTED: return "rejected";
+    case v1::APPLIANCE_HEALTH_CONFLICT: return "conflict";
     default: return "unknown";
   }
 }
@@ -198,6 +199,7 @@ int appliances(const Client& c) {
                                  {"boot_id", a.boot_id()},
                                  {"health", health_name(a.health())},
                                  {"applied_version", a.applied_version()},
+                                 {"policy_origin", a.policy_origin()},
                                  {"in_sync", a.in_sync()},
                                  {"last_seen_unix_ms", a.last_seen_unix_ms()},
                                  {"pushes", a.pushes()},

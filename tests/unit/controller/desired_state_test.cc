@@ -2,6 +2,7 @@
 
 #include "controlplane/controller/desired_state.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "controlplane/api/policy_version.h"
 #include "controlplane/compiler/cidr.h"
 #include "controlplane/controller/inventory.h"
 
@@ -17,6 +19,9 @@ namespace rampart::controller {
 namespace {
 
 namespace fs = std::filesystem;
+
+// "controller:N" of an origin "controller:N#DIGEST".
+std::string origin_number(const std::string& origin) { return origin.substr(0, origin.find('#')); }
 
 class DesiredStateTest : public ::testing::Test {
  public:
@@ -48,7 +53,7 @@ TEST_F(DesiredStateTest, EmptyDirectoryStartsAtVersionOne) {
   auto s = open_ok();
   ASSERT_TRUE(s);
   EXPECT_EQ(s->version(), 1u);
-  EXPECT_EQ(s->snapshot()->policy.origin, "controller:1");
+  EXPECT_EQ(origin_number(s->snapshot()->policy.origin), "controller:1");
   EXPECT_EQ(read(".rampart-version").substr(0, 2), "1\n");
 }
 
@@ -62,7 +67,7 @@ TEST_F(DesiredStateTest, ApplyWritesTheDocumentAndBumpsThePersistedVersion) {
   EXPECT_EQ(r.rules, 1u);
   EXPECT_EQ(read("web.yaml"), "rules:\n  - name: web\n    action: allow\n");
   EXPECT_EQ(s->snapshot()->version, 2u);
-  EXPECT_EQ(s->snapshot()->policy.origin, "controller:2");
+  EXPECT_EQ(origin_number(s->snapshot()->policy.origin), "controller:2");
   // The same text again is not a change.
   ASSERT_TRUE(s->apply("web", "rules:\n  - name: web\n    action: allow\n", false, &errors, &r).ok());
   EXPECT_EQ(r.version, 2u);
@@ -168,10 +173,10 @@ TEST_F(DesiredStateTest, InvalidDocumentsRefuseToOpen) {
 TEST_F(DesiredStateTest, AdvancePastAnApplianceAhead) {
   auto s = open_ok();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->advance_past(0), 1u);
-  EXPECT_EQ(s->advance_past(7), 8u);
+  EXPECT_EQ(*s->advance_past(0), 1u);
+  EXPECT_EQ(*s->advance_past(7), 8u);
   EXPECT_EQ(s->snapshot()->version, 8u);
-  EXPECT_EQ(s->snapshot()->policy.origin, "controller:8");
+  EXPECT_EQ(origin_number(s->snapshot()->policy.origin), "controller:8");
   s.reset();
   auto again = open_ok();
   ASSERT_TRUE(again);
@@ -185,6 +190,105 @@ TEST_F(DesiredStateTest, CorruptVersionFileIsAnError) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message.find(".rampart-version:1: 'banana' is not a policy version"), std::string::npos)
       << s.error().message;
+}
+
+// Issue 9 part 4, defect 1: a version with no successor is never computed
+// (it wrapped to 0 before, which the next start refused) and the version
+// file always holds a version the next start accepts.
+TEST_F(DesiredStateTest, VersionsNeverWrap) {
+  const uint64_t top = api::kMaxPolicyVersion;
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  ASSERT_EQ(*s->advance_past(top - 2), top - 1);
+  std::vector<std::string> errors;
+  DesiredState::ApplyResult r;
+  ASSERT_TRUE(s->apply("a", "default_action: deny\n", false, &errors, &r).ok());
+  EXPECT_EQ(r.version, top);
+  const std::string file = read(".rampart-version");
+  // The next change would need top + 1: refused, nothing written.
+  const Outcome o = s->apply("b", "rules:\n  - name: x\n    action: allow\n", false, &errors, &r);
+  EXPECT_EQ(o.code, Outcome::Code::kFailedPrecondition);
+  EXPECT_NE(o.message.find(fmt::format("policy version {} has no successor", top)), std::string::npos) << o.message;
+  EXPECT_FALSE(fs::exists(dir_ + "/b.yaml"));
+  EXPECT_EQ(read(".rampart-version"), file);
+  EXPECT_EQ(s->version(), top);
+  uint64_t v = 0;
+  EXPECT_EQ(s->remove("a", &v).code, Outcome::Code::kFailedPrecondition);
+  EXPECT_TRUE(fs::exists(dir_ + "/a.yaml"));
+  // An appliance at the top cannot be passed; one below is no change.
+  auto past = s->advance_past(top);
+  ASSERT_FALSE(past.ok());
+  EXPECT_NE(past.error().message.find("has no successor"), std::string::npos);
+  EXPECT_EQ(*s->advance_past(top - 5), top);
+  EXPECT_EQ(s->version(), top);
+  s.reset();
+  auto again = open_ok();  // always able to start again
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->version(), top);
+  EXPECT_TRUE(again->startup_problems().empty());
+}
+
+TEST_F(DesiredStateTest, DocumentsEditedWhileStoppedAtTheTopStillStart) {
+  const uint64_t top = api::kMaxPolicyVersion;
+  write(".rampart-version", std::to_string(top) + "\n");
+  write("a.yaml", "default_action: deny\n");
+  auto s = open_ok();  // documents changed since the stored version: it cannot grow, and still starts
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->version(), top);
+  ASSERT_EQ(s->startup_problems().size(), 1u);
+  EXPECT_NE(s->startup_problems()[0].find("has no successor"), std::string::npos) << s->startup_problems()[0];
+  EXPECT_EQ(read(".rampart-version"), std::to_string(top) + "\n");  // not stored as if it were that version
+  const std::string origin = s->snapshot()->policy.origin;
+  s.reset();
+  auto again = open_ok();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->startup_problems().size(), 1u);  // said at every start
+  EXPECT_EQ(again->snapshot()->policy.origin, origin);
+}
+
+TEST_F(DesiredStateTest, VersionFileOutsideTheRangeIsAnErrorThatSaysWhatToDo) {
+  for (const std::string bad : {"0", "9223372036854775808", "18446744073709551615"}) {
+    write(".rampart-version", bad + "\n");
+    std::vector<std::string> errors;
+    auto s = DesiredState::open(dir_, &errors);
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.error().message.find(fmt::format(".rampart-version:1: '{}' is not a policy version (1-{})", bad,
+                                                 api::kMaxPolicyVersion)),
+              std::string::npos)
+        << s.error().message;
+    EXPECT_NE(s.error().message.find("remove it to start again at version 1"), std::string::npos);
+  }
+  VersionState st;
+  st.version = 0;
+  EXPECT_FALSE(save_version_state(dir_, st).ok());
+  st.version = api::kMaxPolicyVersion + 1;
+  EXPECT_FALSE(save_version_state(dir_, st).ok());
+}
+
+// The origin names the policy, not only its number: the same documents
+// give the same origin after a restart; other documents under the same
+// number (a state directory restored from an old backup) another one.
+TEST_F(DesiredStateTest, OriginIdentifiesThePolicy) {
+  std::vector<std::string> errors;
+  DesiredState::ApplyResult r;
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->apply("a", "default_action: deny\n", false, &errors, &r).ok());
+  const std::string origin = s->snapshot()->policy.origin;
+  EXPECT_EQ(origin_number(origin), "controller:2");
+  EXPECT_NE(origin.find('#'), std::string::npos);
+  s.reset();
+  auto same = open_ok();
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->snapshot()->policy.origin, origin);
+  same.reset();
+  fs::remove_all(dir_);
+  fs::create_directories(dir_);
+  auto other = open_ok();
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(other->apply("a", "default_action: allow\n", false, &errors, &r).ok());
+  EXPECT_EQ(origin_number(other->snapshot()->policy.origin), "controller:2");
+  EXPECT_NE(other->snapshot()->policy.origin, origin);
 }
 
 cp::LabeledAddress workload(const char* ip, std::map<std::string, std::string> labels) {
@@ -237,7 +341,7 @@ TEST_F(DesiredStateTest, InventoryChangesThatMoveMembersBumpTheVersion) {
   EXPECT_EQ(s->version(), 3u);
   auto snap = s->snapshot();
   EXPECT_EQ(snap->version, 3u);
-  EXPECT_EQ(snap->policy.origin, "controller:3");
+  EXPECT_EQ(origin_number(snap->policy.origin), "controller:3");
   ASSERT_EQ(snap->policy.rules.size(), 1u);
   ASSERT_EQ(snap->policy.rules[0].dst.size(), 1u);
   EXPECT_EQ(cp::format_cidr(snap->policy.rules[0].dst[0]), "198.18.1.10/32");
