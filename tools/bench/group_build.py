@@ -49,8 +49,9 @@ def main():
     tmp = tempfile.mkdtemp(prefix="rampart-groups-")
     sock = os.path.join(tmp, "rampartd.sock")
     log = open(os.path.join(tmp, "rampartd.log"), "w")
-    proc = subprocess.Popen([a.rampartd, "-l", "0", "--no-huge", "-m", "1024", "--file-prefix",
-                             "rgroups-%d" % os.getpid(), "--no-pci", "--vdev", "net_null0", "--vdev", "net_null1",
+    prefix = "rgroups-%d" % os.getpid()
+    proc = subprocess.Popen([a.rampartd, "-l", "0", "--no-huge", "-m", "1024", "--file-prefix", prefix, "--no-pci",
+                             "--vdev", "net_null0", "--vdev", "net_null1",
                              "--", "--grpc-socket", sock], stdout=log, stderr=subprocess.STDOUT)
     try:
         app = Appliance(pb, "unix:" + sock)
@@ -75,6 +76,7 @@ def main():
     finally:
         stop_process(proc, signal.SIGTERM, 30)
         shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree("/var/run/dpdk/" + prefix, ignore_errors=True)  # left behind when it had to be killed
 
 
 if __name__ == "__main__":
