@@ -136,13 +136,17 @@ Result<std::string> compile_database(const std::vector<Pattern>& pats, unsigned 
   if (!cache_file.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(opt.cache_dir, ec);
-    // Write then rename, so a reader never sees half a file.
+    // Write then rename, so a reader never sees half a file; a write that
+    // failed (a full disk) leaves no cache entry, never a truncated one.
     const std::string tmp = cache_file + ".tmp";
-    {
-      std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
-      o << key << out;
+    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
+    o << key << out;
+    o.close();
+    if (o) {
+      std::filesystem::rename(tmp, cache_file, ec);
+    } else {
+      std::filesystem::remove(tmp, ec);
     }
-    std::filesystem::rename(tmp, cache_file, ec);
   }
   return out;
 }

@@ -119,12 +119,13 @@ void ApplianceLink::sync_once() {
   if (!runs_desired && st.applied_version() >= snap->version) {
     // The appliance runs the desired number (or a higher one) with another
     // policy: it refuses anything not newer, so continue above it.
-    auto advanced = state_.advance_past(st.applied_version());
-    if (!advanced) {
+    uint64_t desired = 0;
+    const Outcome advanced = state_.advance_past(st.applied_version(), &desired);
+    if (!advanced.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
-      health_ = rampart::v1::APPLIANCE_HEALTH_CONFLICT;
+      if (advanced.code == Outcome::Code::kFailedPrecondition) health_ = rampart::v1::APPLIANCE_HEALTH_CONFLICT;
       last_error_ = fmt::format("the appliance runs version {} ({}), not this controller's policy, and {}",
-                                st.applied_version(), st.policy_origin(), advanced.error().message);
+                                st.applied_version(), st.policy_origin(), advanced.message);
       return;
     }
     snap = state_.snapshot();

@@ -13,7 +13,9 @@
 
 #include "controlplane/api/policy_version.h"
 #include "controlplane/compiler/cidr.h"
+#include "controlplane/controller/document_commit.h"
 #include "controlplane/controller/policy_composer.h"
+#include "controlplane/controller/staged_file.h"
 
 namespace rampart::controller {
 namespace {
@@ -123,6 +125,10 @@ Result<std::unique_ptr<DesiredState>> DesiredState::open(const std::string& dir,
   if (::access(dir.c_str(), R_OK | W_OK | X_OK) != 0) return Error{fmt::format("{}: not writable", dir)};
   std::unique_ptr<DesiredState> s(new DesiredState(dir));
   for (const auto& e : fs::directory_iterator(dir, ec)) {
+    // Staged files of a change a crash interrupted (document_commit.h).
+    if (is_staging_leftover(e.path().filename().string())) fs::remove(e.path(), ec);
+  }
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string file = e.path().filename().string();
     if (file.empty() || file[0] == '.' || e.path().extension() != ".yaml") continue;
     const std::string name = e.path().stem().string();
@@ -213,15 +219,6 @@ Outcome DesiredState::commit_locked(std::map<std::string, std::string> docs, cp:
                                     std::shared_ptr<Snapshot> snap, const std::string& changed, bool removed) {
   auto next_version = api::next_policy_version(state_.version);
   if (!next_version) return Outcome::failed_precondition(no_successor_message(next_version.error()));
-  const std::string path = fmt::format("{}/{}.yaml", dir_, changed);
-  if (removed) {
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-      return Outcome::unavailable(fmt::format("cannot remove {}: {}", path, std::strerror(errno)));
-    }
-  } else {
-    auto w = write_file_atomic(path, docs.at(changed));
-    if (!w) return Outcome::unavailable(w.error().message);
-  }
   VersionState next = state_;
   next.version = *next_version;
   next.digest = digest(docs);
@@ -231,15 +228,14 @@ Outcome DesiredState::commit_locked(std::map<std::string, std::string> docs, cp:
   } else {
     next.document_versions[changed] = next.version;
   }
-  auto saved = save_version_state(dir_, next);
-  // The document is already in place: keep memory in step with the disk
-  // even if the version file could not be written (the digest check at the
-  // next start bumps the version then).
+  // The document and the version file on disk first (all or nothing);
+  // only then memory and the snapshot the appliances get.
+  auto committed = commit_document_change(dir_, changed, removed ? nullptr : &docs.at(changed), next);
+  if (!committed) return Outcome::unavailable(fmt::format("{}: nothing changed", committed.error().message));
   docs_ = std::move(docs);
   composed_ = std::move(composed);
   state_ = std::move(next);
   publish_locked(std::move(snap));
-  if (!saved) return Outcome::unavailable(saved.error().message);
   return Outcome::success();
 }
 
@@ -305,26 +301,38 @@ Outcome DesiredState::set_workloads(uint64_t generation, std::vector<cp::Labeled
   *bumped = false;
   std::lock_guard<std::mutex> lock(mu_);
   if (generation < workloads_generation_) return Outcome::success();  // a later set is already in
-  workloads_generation_ = generation;
+  std::vector<cp::LabeledAddress> previous = std::move(workloads_);
   workloads_ = std::move(workloads);
   auto snap = resolve_locked(composed_);
-  if (!snap) return Outcome::invalid(snap.error().message);
+  if (!snap) {
+    workloads_ = std::move(previous);
+    return Outcome::invalid(snap.error().message);
+  }
   // Compared with what is published and with what the stored version was
   // made with: after a restart the two differ (no workloads yet), and
   // either difference means the appliances may run other members.
   if ((*snap)->membership == snapshot_->membership && (*snap)->membership == state_.membership) {
+    workloads_generation_ = generation;
     return Outcome::success();
   }
+  // Nothing changes on a refusal, the generation included: the same
+  // workloads given again (an orchestrator's retry) try again.
   auto next_version = api::next_policy_version(state_.version);
-  if (!next_version) return Outcome::failed_precondition(no_successor_message(next_version.error()));
+  if (!next_version) {
+    workloads_ = std::move(previous);
+    return Outcome::failed_precondition(no_successor_message(next_version.error()));
+  }
   VersionState next = state_;
   next.version = *next_version;
   next.membership = (*snap)->membership;
-  auto saved = save_version_state(dir_, next);
+  if (auto saved = save_version_state(dir_, next); !saved) {
+    workloads_ = std::move(previous);
+    return Outcome::unavailable(fmt::format("{}: nothing changed", saved.error().message));
+  }
+  workloads_generation_ = generation;
   state_ = std::move(next);
   publish_locked(std::move(*snap));
   *bumped = true;
-  if (!saved) return Outcome::unavailable(saved.error().message);
   return Outcome::success();
 }
 
@@ -349,18 +357,20 @@ std::vector<StoredDocument> DesiredState::list() const {
   return out;
 }
 
-Result<uint64_t> DesiredState::advance_past(uint64_t seen) {
+Outcome DesiredState::advance_past(uint64_t seen, uint64_t* desired) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (seen < state_.version) return state_.version;
+  *desired = state_.version;
+  if (seen < state_.version) return Outcome::success();
   auto next_version = api::next_policy_version(seen);
-  if (!next_version) return next_version.error();
+  if (!next_version) return Outcome::failed_precondition(next_version.error().message);
   VersionState next = state_;
   next.version = *next_version;
-  // Best effort: if this cannot be saved the next start repeats it.
-  (void)save_version_state(dir_, next);
+  // Persisted before anything is pushed under it.
+  if (auto saved = save_version_state(dir_, next); !saved) return Outcome::unavailable(saved.error().message);
   state_ = std::move(next);
   publish_locked(std::make_shared<Snapshot>(*snapshot_));
-  return state_.version;
+  *desired = state_.version;
+  return Outcome::success();
 }
 
 }  // namespace rampart::controller

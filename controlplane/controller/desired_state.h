@@ -2,7 +2,9 @@
 // DesiredState: the policy documents in --policy-dir, their composition
 // (policy_composer.h) and the desired policy version (version_store.h).
 // Every change is validated as a whole composition before anything is
-// written; a document is written atomically, then the bumped version.
+// written; then the document and the bumped version are committed
+// together (document_commit.h: a failure, ENOSPC included, changes
+// nothing), and only then does the new snapshot exist.
 // Readers take an immutable Snapshot (version + composed policy), so a
 // push never sees a half-made change.
 // Groups are resolved against the workloads the inventory last gave
@@ -107,10 +109,11 @@ class DesiredState {
 
   // An appliance runs version `seen` >= the desired one, but not this
   // controller's policy (its state was lost or restored from a backup, an
-  // operator applied directly): continue above it. Returns the desired
-  // version afterwards; an error, changing nothing, when `seen` has no
-  // successor (api::next_policy_version).
-  Result<uint64_t> advance_past(uint64_t seen);
+  // operator applied directly): continue above it, persisted first.
+  // *desired: the desired version afterwards. Changes nothing when `seen`
+  // has no successor (kFailedPrecondition, api::next_policy_version) or
+  // the version file cannot be written (kUnavailable).
+  Outcome advance_past(uint64_t seen, uint64_t* desired);
 
   // What open() found wrong but started anyway with (the documents changed
   // while down and the version has no successor), for the log.

@@ -6,7 +6,7 @@
 # (KEEP=1 keeps it). Sourced with the script's arguments RAMPARTD
 # RAMPART_CONTROLLER RAMPARTCTL (else build/); $here is the script's
 # directory. A script can add its own clean-up to EXTRA_CLEANUP (a
-# command run first at exit).
+# command run at exit once the processes are stopped, before $T goes).
 
 RAMPARTD=$(realpath "${1:-$here/../../build/rampartd}")
 CONTROLLER=$(realpath "${2:-$here/../../build/controlplane/controller/rampart-controller}")
@@ -21,7 +21,6 @@ T=$(mktemp -d /tmp/rampart-e2e.XXXXXX)
 BG_PIDS=()
 EXTRA_CLEANUP=
 null_cleanup() {
-  [[ -n $EXTRA_CLEANUP ]] && eval "$EXTRA_CLEANUP"
   local p
   for p in "${BG_PIDS[@]}"; do
     kill -0 "$p" 2>/dev/null && stop_pid "$p" || true
@@ -31,6 +30,7 @@ null_cleanup() {
     fi
   done
   rm -rf /var/run/dpdk/rnull-$$-*
+  [[ -n $EXTRA_CLEANUP ]] && eval "$EXTRA_CLEANUP"
   [[ ${KEEP:-0} == 1 ]] && echo "kept $T" || rm -rf "$T"
 }
 trap null_cleanup EXIT

@@ -8,12 +8,14 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <fstream>
 #include <sstream>
 
 #include "controlplane/api/policy_version.h"
 #include "controlplane/compiler/cidr.h"
 #include "controlplane/controller/inventory.h"
+#include "controlplane/controller/staged_file.h"
 
 namespace rampart::controller {
 namespace {
@@ -22,6 +24,14 @@ namespace fs = std::filesystem;
 
 // "controller:N" of an origin "controller:N#DIGEST".
 std::string origin_number(const std::string& origin) { return origin.substr(0, origin.find('#')); }
+
+// The desired version after DesiredState::advance_past(seen), which must succeed.
+uint64_t advance(DesiredState& s, uint64_t seen) {
+  uint64_t desired = 0;
+  const Outcome o = s.advance_past(seen, &desired);
+  EXPECT_TRUE(o.ok()) << o.message;
+  return desired;
+}
 
 class DesiredStateTest : public ::testing::Test {
  public:
@@ -173,8 +183,8 @@ TEST_F(DesiredStateTest, InvalidDocumentsRefuseToOpen) {
 TEST_F(DesiredStateTest, AdvancePastAnApplianceAhead) {
   auto s = open_ok();
   ASSERT_TRUE(s);
-  EXPECT_EQ(*s->advance_past(0), 1u);
-  EXPECT_EQ(*s->advance_past(7), 8u);
+  EXPECT_EQ(advance(*s, 0), 1u);
+  EXPECT_EQ(advance(*s, 7), 8u);
   EXPECT_EQ(s->snapshot()->version, 8u);
   EXPECT_EQ(origin_number(s->snapshot()->policy.origin), "controller:8");
   s.reset();
@@ -199,7 +209,7 @@ TEST_F(DesiredStateTest, VersionsNeverWrap) {
   const uint64_t top = api::kMaxPolicyVersion;
   auto s = open_ok();
   ASSERT_TRUE(s);
-  ASSERT_EQ(*s->advance_past(top - 2), top - 1);
+  ASSERT_EQ(advance(*s, top - 2), top - 1);
   std::vector<std::string> errors;
   DesiredState::ApplyResult r;
   ASSERT_TRUE(s->apply("a", "default_action: deny\n", false, &errors, &r).ok());
@@ -216,10 +226,12 @@ TEST_F(DesiredStateTest, VersionsNeverWrap) {
   EXPECT_EQ(s->remove("a", &v).code, Outcome::Code::kFailedPrecondition);
   EXPECT_TRUE(fs::exists(dir_ + "/a.yaml"));
   // An appliance at the top cannot be passed; one below is no change.
-  auto past = s->advance_past(top);
-  ASSERT_FALSE(past.ok());
-  EXPECT_NE(past.error().message.find("has no successor"), std::string::npos);
-  EXPECT_EQ(*s->advance_past(top - 5), top);
+  uint64_t desired = 0;
+  const Outcome past = s->advance_past(top, &desired);
+  EXPECT_EQ(past.code, Outcome::Code::kFailedPrecondition);
+  EXPECT_NE(past.message.find("has no successor"), std::string::npos);
+  EXPECT_EQ(desired, top);
+  EXPECT_EQ(advance(*s, top - 5), top);
   EXPECT_EQ(s->version(), top);
   s.reset();
   auto again = open_ok();  // always able to start again
@@ -618,6 +630,129 @@ TEST_F(DesiredStateTest, RemovingTheDocumentThatDefinesAReferencedGroupIsRefused
             std::string::npos)
       << o.message;
   EXPECT_EQ(s->version(), 3u);
+}
+
+}  // namespace
+}  // namespace rampart::controller
+
+namespace rampart::controller {
+namespace {
+
+// Issue 9 part 4, defect 5: a change that cannot be written in full changes
+// nothing (it used to leave the new document in place, in memory and on
+// the appliances, while the version file write failed). Failures are
+// injected by putting a directory where a file must go; the full-disk
+// case itself runs in tests/e2e/controller_full_disk_test.sh.
+class FailedCommitTest : public DesiredStateTest {
+ public:
+  // Every name in the directory but the given ones.
+  std::set<std::string> names() {
+    std::set<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir_)) out.insert(e.path().filename().string());
+    return out;
+  }
+  void block(const std::string& name) {
+    fs::remove(dir_ + "/" + name);
+    fs::create_directories(dir_ + "/" + name + "/x");
+  }
+  void unblock(const std::string& name) { fs::remove_all(dir_ + "/" + name); }
+};
+
+TEST_F(FailedCommitTest, VersionFileThatCannotBeReplacedUndoesTheDocument) {
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  std::vector<std::string> errors;
+  DesiredState::ApplyResult r;
+  ASSERT_TRUE(s->apply("web", "default_action: deny\n", false, &errors, &r).ok());
+  const std::string version_file = read(".rampart-version");
+  const std::string origin = s->snapshot()->policy.origin;
+  block(".rampart-version");  // staged fine, but the rename over it fails
+  const auto before = names();
+  // A replaced document comes back, a new one goes, a removed one stays.
+  Outcome o = s->apply("web", "default_action: allow\n", false, &errors, &r);
+  EXPECT_EQ(o.code, Outcome::Code::kUnavailable);
+  EXPECT_NE(o.message.find("nothing changed"), std::string::npos) << o.message;
+  EXPECT_EQ(read("web.yaml"), "default_action: deny\n");
+  EXPECT_EQ(s->apply("db", "rules: []\n", false, &errors, &r).code, Outcome::Code::kUnavailable);
+  EXPECT_FALSE(fs::exists(dir_ + "/db.yaml"));
+  uint64_t v = 0;
+  EXPECT_EQ(s->remove("web", &v).code, Outcome::Code::kUnavailable);
+  EXPECT_EQ(read("web.yaml"), "default_action: deny\n");
+  EXPECT_EQ(names(), before);  // nothing staged is left behind
+  EXPECT_EQ(s->version(), 2u);
+  EXPECT_EQ(s->snapshot()->policy.origin, origin);
+  EXPECT_EQ(s->snapshot()->policy.default_action, cp::Action::kDeny);
+  StoredDocument d;
+  EXPECT_EQ(s->get("db", &d).code, Outcome::Code::kNotFound);
+  unblock(".rampart-version");
+  write(".rampart-version", version_file);
+  // Space (here: the name) back: the same change goes through.
+  ASSERT_TRUE(s->apply("web", "default_action: allow\n", false, &errors, &r).ok());
+  EXPECT_EQ(r.version, 3u);
+  EXPECT_EQ(read("web.yaml"), "default_action: allow\n");
+}
+
+TEST_F(FailedCommitTest, DocumentThatCannotBeStagedChangesNothing) {
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  const std::string version_file = read(".rampart-version");
+  block(staging_name(dir_ + "/web.yaml", "tmp").substr(dir_.size() + 1));
+  std::vector<std::string> errors;
+  DesiredState::ApplyResult r;
+  const Outcome o = s->apply("web", "default_action: deny\n", false, &errors, &r);
+  EXPECT_EQ(o.code, Outcome::Code::kUnavailable);
+  EXPECT_NE(o.message.find("cannot write"), std::string::npos) << o.message;
+  EXPECT_FALSE(fs::exists(dir_ + "/web.yaml"));
+  EXPECT_EQ(read(".rampart-version"), version_file);
+  EXPECT_EQ(s->version(), 1u);
+}
+
+TEST_F(FailedCommitTest, VersionFileThatCannotBeWrittenChangesNoMembers) {
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  std::vector<std::string> errors;
+  DesiredState::ApplyResult r;
+  ASSERT_TRUE(s->apply("web", kGroups, false, &errors, &r).ok());
+  const std::string origin = s->snapshot()->policy.origin;
+  block(staging_name(dir_ + "/.rampart-version", "tmp").substr(dir_.size() + 1));
+  bool bumped = true;
+  const Outcome o = s->set_workloads(1, {workload("198.18.1.10", {{"app", "web"}})}, &bumped);
+  EXPECT_EQ(o.code, Outcome::Code::kUnavailable);
+  EXPECT_FALSE(bumped);
+  EXPECT_EQ(s->snapshot()->policy.origin, origin);
+  EXPECT_TRUE(s->snapshot()->policy.rules.empty());  // still no member
+  uint64_t desired = 0;
+  EXPECT_EQ(s->advance_past(9, &desired).code, Outcome::Code::kUnavailable);
+  EXPECT_EQ(desired, 2u);
+  EXPECT_EQ(s->version(), 2u);
+  unblock(staging_name(dir_ + "/.rampart-version", "tmp").substr(dir_.size() + 1));
+  // The same workloads again (same generation: an orchestrator's retry).
+  ASSERT_TRUE(s->set_workloads(1, {workload("198.18.1.10", {{"app", "web"}})}, &bumped).ok());
+  EXPECT_TRUE(bumped);
+  EXPECT_EQ(s->snapshot()->policy.rules.size(), 1u);
+}
+
+TEST_F(FailedCommitTest, LeftoversOfACrashAreRemovedAtStart) {
+  write("web.yaml", "default_action: deny\n");
+  write(".web.yaml.tmp4242", "default_action: allow\n");
+  write(".web.yaml.old77", "default_action: allow\n");
+  write(".rampart-version.tmp5", "9\n");
+  write(".notes.tmp", "kept: not ours\n");
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(names(), (std::set<std::string>{".notes.tmp", ".rampart-version", "web.yaml"}));
+  EXPECT_EQ(s->snapshot()->policy.default_action, cp::Action::kDeny);
+}
+
+TEST(StagedFile, LeftoverNames) {
+  EXPECT_TRUE(is_staging_leftover(".web.yaml.tmp123"));
+  EXPECT_TRUE(is_staging_leftover(".rampart-version.old9"));
+  EXPECT_TRUE(is_staging_leftover(staging_name("/d/x.yaml", "tmp").substr(3)));
+  EXPECT_FALSE(is_staging_leftover("web.yaml.tmp123"));  // not hidden: a document's name
+  EXPECT_FALSE(is_staging_leftover(".web.yaml.tmp"));
+  EXPECT_FALSE(is_staging_leftover(".tmp12"));
+  EXPECT_FALSE(is_staging_leftover(".hs-cache"));
+  EXPECT_FALSE(is_staging_leftover(".rampart-inventory"));
 }
 
 }  // namespace
