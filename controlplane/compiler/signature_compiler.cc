@@ -16,8 +16,14 @@
 
 #include <fmt/format.h>
 
+#include "controlplane/compiler/bounded_file.h"
+
 namespace rampart::cp {
 namespace {
+
+// A cache file is a serialized database: tens of MB for the largest sets.
+// One above this is not read (a miss), whatever made it.
+constexpr std::size_t kMaxCacheFileBytes = std::size_t{1} << 30;
 
 struct Pattern {
   std::string expression;
@@ -98,11 +104,9 @@ Result<std::string> compile_database(const std::vector<Pattern>& pats, unsigned 
   std::string cache_file;
   if (!opt.cache_dir.empty()) {
     cache_file = fmt::format("{}/{:016x}.hsdb", opt.cache_dir, fnv1a(key));
-    std::ifstream in(cache_file, std::ios::binary);
-    if (in) {
-      std::stringstream ss;
-      ss << in.rdbuf();
-      const std::string all = ss.str();
+    // Anything that cannot be read within the limit is a miss.
+    if (auto cached = read_bounded_file(cache_file, kMaxCacheFileBytes, "a Hyperscan cache file")) {
+      const std::string& all = *cached;
       // The file holds its own inputs: use it only if they are exactly ours.
       if (all.size() > key.size() && all.compare(0, key.size(), key) == 0) {
         *cache_hit = true;

@@ -5,13 +5,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string_view>
 
 #include <fmt/format.h>
 
 #include "controlplane/api/policy_version.h"
+#include "controlplane/compiler/bounded_file.h"
 #include "controlplane/compiler/cidr.h"
 #include "controlplane/controller/document_commit.h"
 #include "controlplane/controller/policy_composer.h"
@@ -31,6 +30,13 @@ std::vector<DocumentText> as_documents(const std::map<std::string, std::string>&
 std::string no_successor_message(const Error& e) {
   return fmt::format("{}: nothing changed (docs/design/control-plane.md, \"Versions\", says how to reset them)",
                      e.message);
+}
+
+// read_bounded_file's "PATH: reason" as the compiler reports a file:
+// "PATH: error: reason".
+std::string file_error(const std::string& path, const std::string& message) {
+  const std::string prefix = path + ": ";
+  return fmt::format("{}: error: {}", path, message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message);
 }
 
 std::string join(const std::vector<std::string>& lines) {
@@ -123,7 +129,7 @@ Result<std::unique_ptr<DesiredState>> DesiredState::open(const std::string& dir,
   }
   if (!fs::is_directory(dir, ec)) return Error{fmt::format("{} is not a directory", dir)};
   if (::access(dir.c_str(), R_OK | W_OK | X_OK) != 0) return Error{fmt::format("{}: not writable", dir)};
-  std::unique_ptr<DesiredState> s(new DesiredState(dir));
+  std::unique_ptr<DesiredState> s(new DesiredState(dir, opt.max_document_bytes));
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     // Staged files of a change a crash interrupted (document_commit.h).
     if (is_staging_leftover(e.path().filename().string())) fs::remove(e.path(), ec);
@@ -137,14 +143,13 @@ Result<std::unique_ptr<DesiredState>> DesiredState::open(const std::string& dir,
                                     e.path().string()));
       continue;
     }
-    std::ifstream in(e.path(), std::ios::binary);
-    if (!in) {
-      errors->push_back(fmt::format("{}: error: cannot read", e.path().string()));
+    auto text = cp::read_bounded_file(e.path().string(), opt.max_document_bytes, "a policy document",
+                                      "--max-document-bytes");
+    if (!text) {
+      errors->push_back(file_error(e.path().string(), text.error().message));
       continue;
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    s->docs_[name] = ss.str();
+    s->docs_[name] = std::move(*text);
   }
   if (ec) return Error{fmt::format("cannot list {}: {}", dir, ec.message())};
   if (!errors->empty()) return Error{fmt::format("{}: invalid policy documents", dir)};
@@ -244,6 +249,10 @@ Outcome DesiredState::apply(const std::string& name, const std::string& yaml, bo
   if (!valid_document_name(name)) {
     return Outcome::invalid(
         fmt::format("document.name: '{}' is not a valid name ([a-z0-9][a-z0-9._-]{{0,62}})", name));
+  }
+  if (yaml.size() > max_document_bytes_) {
+    return Outcome::invalid(fmt::format("document.yaml: {} bytes, at most {} (--max-document-bytes)", yaml.size(),
+                                        max_document_bytes_));
   }
   // Composed (signature sets compiled: seconds for a large new set) under
   // write_mu_ only: snapshot() and set_workloads are not held up, and no

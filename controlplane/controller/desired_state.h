@@ -40,6 +40,7 @@
 
 #include "controlplane/compiler/compiled_policy.h"
 #include "controlplane/compiler/group_resolution.h"
+#include "controlplane/compiler/policy_compiler.h"
 #include "controlplane/controller/outcome.h"
 #include "controlplane/controller/version_store.h"
 
@@ -68,6 +69,9 @@ class DesiredState {
   struct OpenOptions {
     // The persisted inventory (Inventory::load, labeled_addresses): the
     // first snapshot is resolved against it.
+    // Documents larger are refused: at start (every such file named, like
+    // any invalid document) and in apply (INVALID_ARGUMENT).
+    std::size_t max_document_bytes = cp::kMaxPolicyFileBytes;
     bool workloads_persisted = false;  // the inventory file existed
     uint64_t workloads_generation = 0;
     std::vector<cp::LabeledAddress> workloads;
@@ -122,7 +126,8 @@ class DesiredState {
   const std::string& dir() const { return dir_; }
 
  private:
-  explicit DesiredState(std::string dir) : dir_(std::move(dir)) {}
+  DesiredState(std::string dir, std::size_t max_document_bytes)
+      : dir_(std::move(dir)), max_document_bytes_(max_document_bytes) {}
   static std::string digest(const std::map<std::string, std::string>& docs);
   // compose_policy with the Hyperscan cache in dir_; signature sets equal
   // to `checked` (those of composed_, which passed) are not checked again.
@@ -137,6 +142,7 @@ class DesiredState {
                         std::shared_ptr<Snapshot> snap, const std::string& changed, bool removed);
 
   const std::string dir_;
+  const std::size_t max_document_bytes_;
   std::mutex write_mu_;  // serialises apply and remove (the only writers of docs_ and composed_)
   mutable std::mutex mu_;
   std::map<std::string, std::string> docs_;  // guarded by mu_: name -> YAML text

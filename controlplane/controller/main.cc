@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   DesiredState::OpenOptions open_opts;
+  open_opts.max_document_bytes = opts->max_document_bytes;
   open_opts.workloads_persisted = *had_inventory;
   open_opts.workloads = inventory.labeled_addresses(&open_opts.workloads_generation);
   std::vector<std::string> errors;

@@ -1,27 +1,35 @@
 #include "controlplane/controller/version_store.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "controlplane/api/policy_version.h"
+#include "controlplane/compiler/bounded_file.h"
 #include "controlplane/controller/staged_file.h"
 
 namespace rampart::controller {
+namespace {
+
+// A line per document: far more than any policy directory needs.
+constexpr std::size_t kMaxVersionFileBytes = std::size_t{16} << 20;
+
+}  // namespace
 
 Result<VersionState> load_version_state(const std::string& dir) {
   const std::string path = dir + "/" + kVersionFile;
   VersionState s;
-  std::ifstream in(path);
-  if (!in) {
-    if (errno == ENOENT) return s;
-    return Error{fmt::format("cannot read {}: {}", path, std::strerror(errno))};
-  }
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0 && errno == ENOENT) return s;
+  auto text = cp::read_bounded_file(path, kMaxVersionFileBytes, "the controller's version file");
+  if (!text) return Error{fmt::format("cannot read {}", text.error().message)};
+  std::istringstream in(*text);
   std::string line;
   if (!std::getline(in, line)) return Error{fmt::format("{}: empty (expected the policy version)", path)};
   const auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), s.version);

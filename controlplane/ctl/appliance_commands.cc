@@ -9,6 +9,7 @@
 #include "appliance.grpc.pb.h"
 #include "controlplane/api/policy_proto.h"
 #include "controlplane/api/policy_version.h"
+#include "controlplane/compiler/bounded_file.h"
 #include "controlplane/compiler/group_resolution.h"
 #include "controlplane/compiler/policy_compiler.h"
 #include "controlplane/ctl/event_format.h"
@@ -122,7 +123,7 @@ int events(const Client& c, dv1::Appliance::Stub& stub) {
 }
 
 int apply(const Client& c, dv1::Appliance::Stub& stub) {
-  auto text = api::read_file(c.args.file);
+  auto text = cp::read_bounded_file(c.args.file, cp::kMaxPolicyFileBytes, "a policy document");
   if (!text) {
     complain(text.error().message);
     return kExitRequest;

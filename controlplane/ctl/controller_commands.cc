@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "controller.grpc.pb.h"
+#include "controlplane/compiler/bounded_file.h"
+#include "controlplane/compiler/policy_compiler.h"
 #include "controlplane/ctl/event_format.h"
 
 namespace rampart::ctl {
@@ -53,7 +55,7 @@ v1::EventType type_from_name(const std::string& s) {
 }
 
 int apply(const Client& c) {
-  auto text = api::read_file(c.args.file);
+  auto text = cp::read_bounded_file(c.args.file, cp::kMaxPolicyFileBytes, "a policy document");
   if (!text) {
     complain(text.error().message);
     return kExitRequest;

@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -753,6 +755,64 @@ TEST(StagedFile, LeftoverNames) {
   EXPECT_FALSE(is_staging_leftover(".tmp12"));
   EXPECT_FALSE(is_staging_leftover(".hs-cache"));
   EXPECT_FALSE(is_staging_leftover(".rampart-inventory"));
+}
+
+}  // namespace
+}  // namespace rampart::controller
+
+namespace rampart::controller {
+namespace {
+
+// Issue 9 part 4, defect 11: documents are read only if they are regular
+// files within --max-document-bytes (a symlink to /dev/zero grew the
+// controller's memory without end); so are the version and inventory
+// files. Every refusal names the file.
+TEST_F(DesiredStateTest, DocumentsThatAreNotRegularFilesOrTooLargeAreRefused) {
+  write("ok.yaml", "default_action: deny\n");
+  fs::create_symlink("/dev/zero", dir_ + "/zero.yaml");
+  ASSERT_EQ(mkfifo((dir_ + "/fifo.yaml").c_str(), 0600), 0);
+  write("big.yaml", "# " + std::string(2000, 'x') + "\n");
+  std::vector<std::string> errors;
+  DesiredState::OpenOptions opt;
+  opt.max_document_bytes = 1024;
+  auto s = DesiredState::open(dir_, &errors, opt);
+  ASSERT_FALSE(s.ok());
+  std::sort(errors.begin(), errors.end());
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0], dir_ + "/big.yaml: error: 2003 bytes, more than the 1024 bytes allowed for a policy "
+                                "document (--max-document-bytes)");
+  EXPECT_EQ(errors[1], dir_ + "/fifo.yaml: error: a FIFO, not a regular file: refusing to read it as a policy "
+                                "document");
+  EXPECT_EQ(errors[2], dir_ + "/zero.yaml: error: a character device, not a regular file: refusing to read it as a "
+                                "policy document");
+}
+
+TEST_F(DesiredStateTest, ApplyRefusesADocumentOverTheLimit) {
+  std::vector<std::string> errors;
+  DesiredState::OpenOptions opt;
+  opt.max_document_bytes = 1024;
+  auto s = DesiredState::open(dir_, &errors, opt);
+  ASSERT_TRUE(s.ok());
+  DesiredState::ApplyResult r;
+  const Outcome o = (*s)->apply("big", "# " + std::string(2000, 'x') + "\n", false, &errors, &r);
+  EXPECT_EQ(o.code, Outcome::Code::kInvalidArgument);
+  EXPECT_EQ(o.message, "document.yaml: 2003 bytes, at most 1024 (--max-document-bytes)");
+  EXPECT_FALSE(fs::exists(dir_ + "/big.yaml"));
+}
+
+TEST_F(DesiredStateTest, StateFilesThatAreNotRegularFilesAreRefused) {
+  fs::create_symlink("/dev/zero", dir_ + "/.rampart-version");
+  std::vector<std::string> errors;
+  auto s = DesiredState::open(dir_, &errors);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find(".rampart-version: a character device, not a regular file"), std::string::npos)
+      << s.error().message;
+  ASSERT_EQ(mkfifo((dir_ + "/" + kInventoryFile).c_str(), 0600), 0);
+  Inventory inventory;
+  auto loaded = inventory.load(dir_);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.error().message.find(".rampart-inventory: a FIFO, not a regular file"), std::string::npos)
+      << loaded.error().message;
 }
 
 }  // namespace
