@@ -105,19 +105,13 @@ Result<bool> Inventory::load(const std::string& dir) {
 }
 
 Outcome Inventory::upsert(const rampart::v1::UpsertWorkloadsRequest& req, uint64_t* count) {
+  if (auto e = api::bindings_error("workloads", req.workloads_size()); !e.empty()) return Outcome::invalid(e);
   for (int i = 0; i < req.workloads_size(); ++i) {
     const auto& w = req.workloads(i);
-    if (!api::valid_ip(w.ip())) {
-      return Outcome::invalid(fmt::format("workloads[{}].ip: '{}' is not an IPv4 or IPv6 address", i, w.ip()));
-    }
-    if (w.workload().empty()) return Outcome::invalid(fmt::format("workloads[{}].workload: required", i));
+    const std::string at = fmt::format("workloads[{}]", i);
+    if (auto e = api::binding_error(at, at, w.ip(), w.workload(), w.labels()); !e.empty()) return Outcome::invalid(e);
   }
-  for (int i = 0; i < req.remove_ips_size(); ++i) {
-    if (!api::valid_ip(req.remove_ips(i))) {
-      return Outcome::invalid(
-          fmt::format("remove_ips[{}]: '{}' is not an IPv4 or IPv6 address", i, req.remove_ips(i)));
-    }
-  }
+  if (auto e = api::removals_error("remove_ips", req.remove_ips()); !e.empty()) return Outcome::invalid(e);
   std::lock_guard<std::mutex> lock(mu_);
   auto by_ip = by_ip_;
   auto removed = removed_;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "controlplane/api/request_checks.h"
 #include "controlplane/compiler/cidr.h"
 
 namespace rampart::controller {
@@ -10,6 +11,9 @@ grpc::Status PolicyService::ApplyPolicy(grpc::ServerContext*, const rampart::v1:
                                         rampart::v1::ApplyPolicyResponse* resp) {
   const auto& doc = req->document();
   if (doc.name().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "document.name: required"};
+  if (auto e = api::length_error("document.name", doc.name(), api::kMaxNameBytes); !e.empty()) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, e};
+  }
   if (doc.yaml().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "document.yaml: required"};
   std::vector<std::string> errors;
   DesiredState::ApplyResult r;
@@ -30,6 +34,9 @@ grpc::Status PolicyService::ApplyPolicy(grpc::ServerContext*, const rampart::v1:
 grpc::Status PolicyService::GetPolicy(grpc::ServerContext*, const rampart::v1::GetPolicyRequest* req,
                                       rampart::v1::PolicyDocument* resp) {
   StoredDocument d;
+  if (auto e = api::length_error("name", req->name(), api::kMaxNameBytes); !e.empty()) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, e};
+  }
   const Outcome o = state_.get(req->name(), &d);
   if (!o.ok()) return to_status(o);
   resp->set_name(d.name);
@@ -53,6 +60,9 @@ grpc::Status PolicyService::ListPolicies(grpc::ServerContext*, const rampart::v1
 grpc::Status PolicyService::DeletePolicy(grpc::ServerContext*, const rampart::v1::DeletePolicyRequest* req,
                                          rampart::v1::DeletePolicyResponse* resp) {
   uint64_t v = 0;
+  if (auto e = api::length_error("name", req->name(), api::kMaxNameBytes); !e.empty()) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, e};
+  }
   const Outcome o = state_.remove(req->name(), &v);
   if (!o.ok()) return to_status(o);
   resp->set_version(v);

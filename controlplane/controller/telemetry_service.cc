@@ -38,6 +38,9 @@ class ClientSlot {
 
 grpc::Status TelemetryService::GetCounters(grpc::ServerContext*, const rampart::v1::GetCountersRequest* req,
                                            rampart::v1::GetCountersResponse* resp) {
+  if (auto e = api::length_error("appliance", req->appliance(), api::kMaxNameBytes); !e.empty()) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, e};
+  }
   const auto links = fleet_.select(req->appliance());
   if (links.empty() && !req->appliance().empty()) {
     return {grpc::StatusCode::NOT_FOUND, fmt::format("appliance '{}' not found", req->appliance())};
@@ -64,6 +67,9 @@ grpc::Status TelemetryService::StreamEvents(grpc::ServerContext* ctx, const ramp
   const std::string bad = api::event_filter_error(req->types(), rampart::v1::EVENT_TYPE_ANOMALY, req->src_ip(),
                                                   req->dst_ip(), req->dst_port());
   if (!bad.empty()) return {grpc::StatusCode::INVALID_ARGUMENT, bad};
+  if (auto e = api::length_error("appliance", req->appliance(), api::kMaxNameBytes); !e.empty()) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, e};
+  }
   const auto feeds = fleet_.select_feeds(req->appliance());
   if (feeds.empty() && !req->appliance().empty()) {
     return {grpc::StatusCode::NOT_FOUND, fmt::format("appliance '{}' not found", req->appliance())};

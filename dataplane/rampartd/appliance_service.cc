@@ -95,13 +95,15 @@ grpc::Status ApplianceService::ApplyPolicy(grpc::ServerContext* ctx, const v1::A
     return {grpc::StatusCode::FAILED_PRECONDITION,
             fmt::format("policy.version: {} is not newer than the applied version {}", version, applied)};
   }
+  // Counted before anything is converted: the per-rule counters hold
+  // kMaxPolicyRules.
+  if (static_cast<std::size_t>(req->policy().rules_size()) > kMaxPolicyRules) {
+    return {grpc::StatusCode::INVALID_ARGUMENT,
+            fmt::format("policy.rules: {} rules, at most {}", req->policy().rules_size(), kMaxPolicyRules)};
+  }
   std::vector<std::string> errors;
   auto policy = api::policy_from_proto(req->policy(), &errors);
   if (!policy) return {grpc::StatusCode::INVALID_ARGUMENT, policy.error().message};
-  if (policy->rules.size() > kMaxPolicyRules) {
-    return {grpc::StatusCode::INVALID_ARGUMENT,
-            fmt::format("policy.rules: {} rules, at most {}", policy->rules.size(), kMaxPolicyRules)};
-  }
   if (gave_up()) return given_up("before the build");
   // Signatures first: everything that can fail happens before anything
   // changes (all or nothing).
@@ -199,21 +201,18 @@ grpc::Status ApplianceService::ApplyPolicy(grpc::ServerContext* ctx, const v1::A
 
 grpc::Status ApplianceService::UpdateIdentities(grpc::ServerContext*, const v1::UpdateIdentitiesRequest* req,
                                                 v1::UpdateIdentitiesResponse* resp) {
+  if (auto e = api::bindings_error("upsert", req->upsert_size()); !e.empty()) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, e};
+  }
   for (int i = 0; i < req->upsert_size(); ++i) {
-    if (!api::valid_ip(req->upsert(i).ip())) {
-      return {grpc::StatusCode::INVALID_ARGUMENT,
-              fmt::format("upsert[{}].ip: '{}' is not an IPv4 or IPv6 address", i, req->upsert(i).ip())};
-    }
-    if (req->upsert(i).identity().workload().empty()) {
-      return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("upsert[{}].identity.workload: required", i)};
-    }
-  }
-  for (int i = 0; i < req->remove_size(); ++i) {
-    if (!api::valid_ip(req->remove(i))) {
-      return {grpc::StatusCode::INVALID_ARGUMENT,
-              fmt::format("remove[{}]: '{}' is not an IPv4 or IPv6 address", i, req->remove(i))};
+    const auto& b = req->upsert(i);
+    const std::string at = fmt::format("upsert[{}]", i);
+    if (auto e = api::binding_error(at, at + ".identity", b.ip(), b.identity().workload(), b.identity().labels());
+        !e.empty()) {
+      return {grpc::StatusCode::INVALID_ARGUMENT, e};
     }
   }
+  if (auto e = api::removals_error("remove", req->remove()); !e.empty()) return {grpc::StatusCode::INVALID_ARGUMENT, e};
   std::lock_guard<std::mutex> lock(app_.identities_mu);
   for (const auto& ip : req->remove()) app_.identities.erase(ip);
   for (const auto& b : req->upsert()) app_.identities[b.ip()] = b.identity().workload();

@@ -15,19 +15,8 @@ import sys
 import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-
-
-def controller_pb2():
-    import subprocess
-    import tempfile
-    tmp = tempfile.mkdtemp(prefix="rampart-controller-pb2-")
-    proto_dir = os.path.join(ROOT, "proto", "rampart", "v1")
-    subprocess.run(["protoc", "--proto_path=" + proto_dir, "--python_out=" + tmp,
-                    os.path.join(proto_dir, "controller.proto")], check=True)
-    sys.path.insert(0, tmp)
-    import controller_pb2 as pb  # noqa: E402
-    return pb
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "tools", "lab"))
+from appliance_api import controller_pb2  # noqa: E402
 
 
 def main():

@@ -223,6 +223,28 @@ TEST(RuleSet, CancelledBuildStopsAtTheNextCheck) {
   }
 }
 
+// A rule whose sides multiply past kMaxAclEntries is refused before it is
+// expanded (it would take gigabytes), naming the rule.
+TEST(RuleSet, CrossProductOverTheLimitIsAnError) {
+  cp::CompiledPolicy p;
+  cp::CompiledRule r;
+  r.name = "wide";
+  r.source = "t.yaml:3";
+  for (int i = 0; i < 1024; ++i) {
+    r.src.push_back(cidr(fmt::format("10.0.{}.{}", i >> 8, i & 255).c_str()));
+    r.dst.push_back(cidr(fmt::format("10.1.{}.{}", i >> 8, i & 255).c_str()));
+  }
+  p.rules.push_back(r);
+  auto rs = RuleSet::build(p, 5, 0);
+  ASSERT_FALSE(rs.ok());
+  EXPECT_NE(rs.error().message.find("the rules expand into more than 524288 IPv4 classifier entries"),
+            std::string::npos)
+      << rs.error().message;
+  EXPECT_NE(rs.error().message.find("rule 0 'wide' (t.yaml:3)"), std::string::npos) << rs.error().message;
+  p.rules[0].dst.resize(512);  // 1024 x 512 = 524288: at the limit
+  EXPECT_TRUE(RuleSet::build(p, 6, 0).ok());
+}
+
 TEST(RuleSetModes, EnforcedVerdict) {
   EXPECT_EQ(enforced_verdict(FlowVerdict::kDeny, cp::GroupMode::kProtect), FlowVerdict::kDeny);
   EXPECT_EQ(enforced_verdict(FlowVerdict::kReject, cp::GroupMode::kMonitor), FlowVerdict::kAllow);
