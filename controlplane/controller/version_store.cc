@@ -4,8 +4,6 @@
 
 #include <cerrno>
 #include <charconv>
-#include <cstdio>
-#include <cstring>
 #include <sstream>
 
 #include <fmt/format.h>
