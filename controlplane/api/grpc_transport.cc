@@ -9,20 +9,18 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
+#include "controlplane/compiler/bounded_file.h"
+
 namespace rampart::api {
 
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{fmt::format("cannot read {}: {}", path, std::strerror(errno))};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (ss.str().empty()) return Error{fmt::format("{} is empty", path)};
-  return ss.str();
+Result<std::string> read_pem_file(const std::string& path) {
+  auto text = cp::read_bounded_file(path, kMaxPemFileBytes, "PEM (a certificate or key)");
+  if (!text) return Error{fmt::format("cannot read {}", text.error().message)};
+  if (text->empty()) return Error{fmt::format("{} is empty", path)};
+  return text;
 }
 
 namespace {
@@ -79,14 +77,14 @@ Result<RunningServer> start_server(const ServerListen& listen, const std::vector
       return Error{fmt::format("{}: TCP needs --grpc-tls-cert and --grpc-tls-key (plaintext TCP is not offered)",
                                listen.tcp)};
     }
-    auto cert = read_file(listen.tls.cert);
+    auto cert = read_pem_file(listen.tls.cert);
     if (!cert) return cert.error();
-    auto key = read_file(listen.tls.key);
+    auto key = read_pem_file(listen.tls.key);
     if (!key) return key.error();
     grpc::SslServerCredentialsOptions ssl(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
     ssl.pem_key_cert_pairs.push_back({*key, *cert});
     if (!listen.tls.ca.empty()) {
-      auto ca = read_file(listen.tls.ca);
+      auto ca = read_pem_file(listen.tls.ca);
       if (!ca) return ca.error();
       ssl.pem_root_certs = *ca;
       ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
@@ -122,13 +120,13 @@ Result<std::shared_ptr<grpc::Channel>> connect(const std::string& address, const
     return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
   }
   grpc::SslCredentialsOptions ssl;
-  auto ca = read_file(tls.ca);
+  auto ca = read_pem_file(tls.ca);
   if (!ca) return ca.error();
   ssl.pem_root_certs = *ca;
   if (!tls.cert.empty() || !tls.key.empty()) {
-    auto cert = read_file(tls.cert);
+    auto cert = read_pem_file(tls.cert);
     if (!cert) return cert.error();
-    auto key = read_file(tls.key);
+    auto key = read_pem_file(tls.key);
     if (!key) return key.error();
     ssl.pem_cert_chain = *cert;
     ssl.pem_private_key = *key;

@@ -15,6 +15,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,7 +52,9 @@ Result<RunningServer> start_server(const ServerListen& listen, const std::vector
 Result<std::shared_ptr<grpc::Channel>> connect(const std::string& address, const TlsFiles& tls,
                                                int max_message_bytes = 64 << 20);
 
-// Reads a whole file (PEM material); the error names the file.
-Result<std::string> read_file(const std::string& path);
+// Reads a PEM file (certificate, key, CA bundle): a regular file of at
+// most kMaxPemFileBytes; the error names the file.
+inline constexpr std::size_t kMaxPemFileBytes = std::size_t{1} << 20;
+Result<std::string> read_pem_file(const std::string& path);
 
 }  // namespace rampart::api

@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "controlplane/compiler/bounded_file.h"
 #include "controlplane/compiler/cidr.h"
 #include "controlplane/compiler/group_resolution.h"
 #include "controlplane/compiler/yaml_load.h"
@@ -467,14 +466,12 @@ Result<CompiledPolicy> compile_policy_yaml(std::string_view yaml_text, const std
 }
 
 Result<CompiledPolicy> compile_policy_file(const std::string& path, std::vector<std::string>* errors) {
-  std::ifstream in(path);
-  if (!in) {
-    errors->push_back(fmt::format("{}: error: cannot open the policy file", path));
+  auto text = read_bounded_file(path, kMaxPolicyFileBytes, "a policy file");
+  if (!text) {
+    errors->push_back(fmt::format("{}: error: cannot open the policy file ({})", path, text.error().message));
     return Error{fmt::format("{}: cannot open", path)};
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto policy = compile_policy_yaml(ss.str(), path, errors);
+  auto policy = compile_policy_yaml(*text, path, errors);
   if (!policy) return policy;
   auto resolved = resolve_static_groups(*policy, errors);
   if (!resolved) return resolved.error();

@@ -9,6 +9,7 @@
 // (group_resolution.h), done by the controller against its inventory or by
 // compile_policy_file for a standalone appliance.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,11 @@ Result<CompiledPolicy> compile_policy_yaml(std::string_view yaml_text, const std
 // compile_policy_yaml, then resolve_static_groups (a group with a selector
 // is an error: there is no inventory without rampart-controller). The
 // result is fully_resolved().
+// Policy files and documents larger than this are refused unread (the
+// largest policy an appliance accepts, 131,072 rules, is about 13 MB of
+// YAML); the controller's limit is --max-document-bytes.
+inline constexpr std::size_t kMaxPolicyFileBytes = std::size_t{16} << 20;
+
 Result<CompiledPolicy> compile_policy_file(const std::string& path, std::vector<std::string>* errors);
 
 }  // namespace rampart::cp

@@ -16,8 +16,14 @@
 
 #include <fmt/format.h>
 
+#include "controlplane/compiler/bounded_file.h"
+
 namespace rampart::cp {
 namespace {
+
+// A cache file is a serialized database: tens of MB for the largest sets.
+// One above this is not read (a miss), whatever made it.
+constexpr std::size_t kMaxCacheFileBytes = std::size_t{1} << 30;
 
 struct Pattern {
   std::string expression;
@@ -100,11 +106,9 @@ Result<std::string> compile_database(const std::vector<Pattern>& pats, unsigned 
   std::string cache_file;
   if (!opt.cache_dir.empty()) {
     cache_file = fmt::format("{}/{:016x}.hsdb", opt.cache_dir, fnv1a(key));
-    std::ifstream in(cache_file, std::ios::binary);
-    if (in) {
-      std::stringstream ss;
-      ss << in.rdbuf();
-      const std::string all = ss.str();
+    // Anything that cannot be read within the limit is a miss.
+    if (auto cached = read_bounded_file(cache_file, kMaxCacheFileBytes, "a Hyperscan cache file")) {
+      const std::string& all = *cached;
       // The file holds its own inputs: use it only if they are exactly ours.
       if (all.size() > key.size() && all.compare(0, key.size(), key) == 0) {
         *cache_hit = true;
@@ -138,13 +142,17 @@ Result<std::string> compile_database(const std::vector<Pattern>& pats, unsigned 
   if (!cache_file.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(opt.cache_dir, ec);
-    // Write then rename, so a reader never sees half a file.
+    // Write then rename, so a reader never sees half a file; a write that
+    // failed (a full disk) leaves no cache entry, never a truncated one.
     const std::string tmp = cache_file + ".tmp";
-    {
-      std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
-      o << key << out;
+    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
+    o << key << out;
+    o.close();
+    if (o) {
+      std::filesystem::rename(tmp, cache_file, ec);
+    } else {
+      std::filesystem::remove(tmp, ec);
     }
-    std::filesystem::rename(tmp, cache_file, ec);
   }
   return out;
 }

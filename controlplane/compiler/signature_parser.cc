@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "controlplane/compiler/bounded_file.h"
 #include "controlplane/compiler/cidr.h"
 #include "controlplane/compiler/signature_header_check.h"
 
@@ -699,14 +700,12 @@ bool load_signatures(const std::string& file_or_dir, const SignatureVars& vars, 
     files.emplace_back(file_or_dir);
   }
   for (const auto& f : files) {
-    std::ifstream in(f);
-    if (!in) {
-      out.errors.push_back(fmt::format("{}: error: cannot open", f.string()));
+    auto text = read_bounded_file(f.string(), kMaxRulesFileBytes, "a signature rules file");
+    if (!text) {
+      out.errors.push_back(fmt::format("{}: error: cannot read: {}", f.string(), text.error().message));
       return false;
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    parse_signatures(ss.str(), f.string(), vars, out);
+    parse_signatures(*text, f.string(), vars, out);
   }
   return true;
 }

@@ -5,6 +5,7 @@
 // rule syntax) or as unsupported (valid Suricata, outside the subset).
 // Nothing is silently dropped or weakened.
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
@@ -35,8 +36,14 @@ struct SignatureSet {
 void parse_signatures(std::string_view text, const std::string& origin, const SignatureVars& vars,
                       SignatureSet& out);
 
+// Rule files larger than this are refused unread (the largest public sets,
+// ET Open's emerging-all.rules among them, are a few tens of MB).
+inline constexpr std::size_t kMaxRulesFileBytes = std::size_t{128} << 20;
+
 // Reads a .rules file, or every *.rules file of a directory (sorted by
-// name). Returns false (with a message in out.errors) if nothing can be read.
+// name). Returns false (with a message in out.errors) if one cannot be
+// read: not a regular file (a FIFO, a device), larger than
+// kMaxRulesFileBytes, or an I/O error.
 bool load_signatures(const std::string& file_or_dir, const SignatureVars& vars, SignatureSet& out);
 
 }  // namespace rampart::cp

@@ -61,7 +61,7 @@ void ApplianceLink::run() {
   }
 }
 
-rampart::v1::Appliance ApplianceLink::view(uint64_t desired) const {
+rampart::v1::Appliance ApplianceLink::view(const Snapshot& desired) const {
   std::lock_guard<std::mutex> lock(mu_);
   rampart::v1::Appliance a;
   a.set_address(address_);
@@ -69,7 +69,11 @@ rampart::v1::Appliance ApplianceLink::view(uint64_t desired) const {
   a.set_boot_id(boot_id_);
   a.set_health(health_);
   a.set_applied_version(applied_version_);
-  a.set_in_sync(health_ != rampart::v1::APPLIANCE_HEALTH_UNREACHABLE && applied_version_ == desired);
+  a.set_policy_origin(policy_origin_);
+  // What the appliance itself last reported (or answered to a push), not
+  // what was sent: the desired version and this controller's policy.
+  a.set_in_sync(health_ == rampart::v1::APPLIANCE_HEALTH_SERVING && applied_version_ == desired.version &&
+                policy_origin_ == desired.policy.origin);
   a.set_last_seen_unix_ms(last_seen_ms_);
   a.set_last_error(last_error_);
   a.set_pushes(pushes_);
@@ -98,39 +102,47 @@ void ApplianceLink::sync_once() {
     last_error_ = fmt::format("GetStatus: {}", s.error_message());
     return;
   }
-  bool rejected_now;
+  auto snap = state_.snapshot();
+  const bool rejected_now =
+      rejected_version_ != 0 && rejected_version_ == snap->version && rejected_boot_ == st.boot_id();
   {
     std::lock_guard<std::mutex> lock(mu_);
     appliance_id_ = st.appliance_id();
     boot_id_ = st.boot_id();
     applied_version_ = st.applied_version();
+    policy_origin_ = st.policy_origin();
     last_seen_ms_ = now_unix_ms();
-    rejected_now = rejected_version_ != 0 && rejected_version_ == state_.version() && rejected_boot_ == st.boot_id();
     health_ = rejected_now ? rampart::v1::APPLIANCE_HEALTH_REJECTED : rampart::v1::APPLIANCE_HEALTH_SERVING;
     if (!rejected_now && last_error_.rfind("GetStatus: ", 0) == 0) last_error_.clear();
   }
-  uint64_t desired = state_.version();
-  if (st.applied_version() > desired) desired = state_.advance_past(st.applied_version());
-  const bool restarted = !pushed_boot_.empty() && pushed_boot_ != st.boot_id();
-  if (st.applied_version() == desired && !restarted) {
-    pushed_boot_ = st.boot_id();  // in sync (e.g. after a controller restart)
-  } else if (!rejected_now) {
-    push_policy_locked(st.boot_id());
+  const bool runs_desired = st.applied_version() == snap->version && st.policy_origin() == snap->policy.origin;
+  if (!runs_desired && st.applied_version() >= snap->version) {
+    // The appliance runs the desired number (or a higher one) with another
+    // policy: it refuses anything not newer, so continue above it.
+    uint64_t desired = 0;
+    const Outcome advanced = state_.advance_past(st.applied_version(), &desired);
+    if (!advanced.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (advanced.code == Outcome::Code::kFailedPrecondition) health_ = rampart::v1::APPLIANCE_HEALTH_CONFLICT;
+      last_error_ = fmt::format("the appliance runs version {} ({}), not this controller's policy, and {}",
+                                st.applied_version(), st.policy_origin(), advanced.message);
+      return;
+    }
+    snap = state_.snapshot();
   }
+  if (!runs_desired && !rejected_now) push_policy_locked(*snap, st.boot_id());
   if (identities_boot_ != st.boot_id() || identities_generation_ != inventory_.generation() || !identities_sent_) {
     sync_identities_locked();
   }
 }
 
-void ApplianceLink::push_policy_locked(const std::string& boot_id) {
-  const auto snap = state_.snapshot();
+void ApplianceLink::push_policy_locked(const Snapshot& snap, const std::string& boot_id) {
   dv1::ApplyPolicyRequest req;
-  if (auto made = api::policy_to_proto(snap->policy, snap->version, req.mutable_policy()); !made) {
+  if (auto made = api::policy_to_proto(snap.policy, snap.version, req.mutable_policy()); !made) {
     std::lock_guard<std::mutex> lock(mu_);
     last_error_ = made.error().message;  // never sent: an unresolved policy would widen rules to "any"
     return;
   }
-  req.mutable_policy()->set_origin(fmt::format("controller:{}", snap->version));
   dv1::ApplyPolicyResponse resp;
   grpc::ClientContext ctx;
   set_deadline(&ctx, kApplyTimeout);
@@ -139,20 +151,18 @@ void ApplianceLink::push_policy_locked(const std::string& boot_id) {
   if (s.ok()) {
     ++pushes_;
     applied_version_ = resp.applied_version();
-    pushed_boot_ = boot_id;
+    policy_origin_ = snap.policy.origin;
     rejected_version_ = 0;
     last_error_.clear();
     health_ = rampart::v1::APPLIANCE_HEALTH_SERVING;
     return;
   }
-  if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION && applied_version_ == snap->version) {
-    pushed_boot_ = boot_id;  // restarted with this version already applied
-    return;
-  }
-  last_error_ = fmt::format("ApplyPolicy version {}: {}", snap->version, s.error_message());
+  // Another client may have applied meanwhile (FAILED_PRECONDITION): the
+  // next GetStatus says what the appliance runs.
+  last_error_ = fmt::format("ApplyPolicy version {}: {}", snap.version, s.error_message());
   if (s.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
     health_ = rampart::v1::APPLIANCE_HEALTH_REJECTED;
-    rejected_version_ = snap->version;
+    rejected_version_ = snap.version;
     rejected_boot_ = boot_id;
   } else if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
     health_ = rampart::v1::APPLIANCE_HEALTH_UNREACHABLE;

@@ -1,11 +1,14 @@
 #pragma once
 // ApplianceLink: the controller's connection to one rampartd and the
 // thread that keeps it in step with the desired state. Every 500 ms (or
-// at once after wake()) it calls GetStatus and, when the appliance runs
-// another version than the desired one or has restarted (new boot_id)
-// since the last push, applies the composed policy; an appliance ahead of
-// the desired version (this controller lost its state) moves the desired
-// version past it first. It also sends the workload inventory in full
+// at once after wake()) it calls GetStatus and, unless the appliance
+// reports that it runs the desired policy (its version and its origin,
+// which names this controller's policy digest: Snapshot::policy), applies
+// the composed policy; an appliance at or above the desired version with
+// another policy (this controller lost its state, an operator applied
+// directly, a restart after a restart) moves the desired version past it
+// first, and one whose version has no successor is a conflict (health
+// CONFLICT, nothing pushed). It also sends the workload inventory in full
 // after a restart or an inventory change. An unreachable appliance keeps
 // enforcing its last policy; the link keeps retrying.
 // Thread-safe: view(), wake(), sync_identities() and stub() from any thread.
@@ -39,8 +42,9 @@ class ApplianceLink {
   void stop();
   void wake();
 
-  // What ListAppliances reports; in_sync against `desired`.
-  rampart::v1::Appliance view(uint64_t desired) const;
+  // What ListAppliances reports; in_sync: the appliance last reported that
+  // it runs `desired` (version and origin).
+  rampart::v1::Appliance view(const Snapshot& desired) const;
   const std::string& address() const { return address_; }
   std::string appliance_id() const;  // as last reported; the address until then
   bool reachable() const;
@@ -53,7 +57,7 @@ class ApplianceLink {
  private:
   void run();
   void sync_once();
-  void push_policy_locked(const std::string& boot_id);
+  void push_policy_locked(const Snapshot& snap, const std::string& boot_id);
   bool sync_identities_locked();
 
   const std::string address_;
@@ -75,11 +79,11 @@ class ApplianceLink {
   std::string boot_id_;
   rampart::v1::ApplianceHealth health_ = rampart::v1::APPLIANCE_HEALTH_UNREACHABLE;
   uint64_t applied_version_ = 0;
+  std::string policy_origin_;
   uint64_t last_seen_ms_ = 0;
   std::string last_error_;
   uint64_t pushes_ = 0;
   // Guarded by sync_mu_:
-  std::string pushed_boot_;        // boot_id at the last successful push (or found in sync)
   uint64_t rejected_version_ = 0;  // the appliance refused this version; not re-pushed for the same boot
   std::string rejected_boot_;
   std::string identities_boot_;    // boot_id the inventory was last sent to

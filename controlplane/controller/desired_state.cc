@@ -5,14 +5,16 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string_view>
 
 #include <fmt/format.h>
 
+#include "controlplane/api/policy_version.h"
+#include "controlplane/compiler/bounded_file.h"
 #include "controlplane/compiler/cidr.h"
+#include "controlplane/controller/document_commit.h"
 #include "controlplane/controller/policy_composer.h"
+#include "controlplane/controller/staged_file.h"
 
 namespace rampart::controller {
 namespace {
@@ -23,6 +25,18 @@ std::vector<DocumentText> as_documents(const std::map<std::string, std::string>&
   std::vector<DocumentText> v;
   for (const auto& [name, yaml] : docs) v.push_back({name, yaml});
   return v;
+}
+
+std::string no_successor_message(const Error& e) {
+  return fmt::format("{}: nothing changed (docs/design/control-plane.md, \"Versions\", says how to reset them)",
+                     e.message);
+}
+
+// read_bounded_file's "PATH: reason" as the compiler reports a file:
+// "PATH: error: reason".
+std::string file_error(const std::string& path, const std::string& message) {
+  const std::string prefix = path + ": ";
+  return fmt::format("{}: error: {}", path, message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message);
 }
 
 std::string join(const std::vector<std::string>& lines) {
@@ -44,6 +58,18 @@ class Fnv {
  private:
   uint64_t h_ = 0xcbf29ce484222325ull;
 };
+
+// What the appliances report back (GetStatus.policy_origin) for the policy
+// of `version`: the number and a digest of the documents and group members
+// it was made from, both persisted, so the same policy has the same origin
+// after a restart and another policy under the same number (a controller
+// restored from an old backup, a second controller) has another.
+std::string origin_of(uint64_t version, const VersionState& st) {
+  Fnv f;
+  f.mix(st.digest);
+  f.mix(st.membership);
+  return fmt::format("controller:{}#{}", version, f.hex());
+}
 
 std::string membership_digest(const cp::CompiledPolicy& resolved) {
   if (resolved.groups.empty()) return "";
@@ -90,7 +116,7 @@ Result<std::shared_ptr<Snapshot>> DesiredState::resolve_locked(const cp::Compile
 
 void DesiredState::publish_locked(std::shared_ptr<Snapshot> snap) {
   snap->version = state_.version;
-  snap->policy.origin = fmt::format("controller:{}", snap->version);
+  snap->policy.origin = origin_of(snap->version, state_);
   snapshot_ = std::move(snap);
 }
 
@@ -103,7 +129,11 @@ Result<std::unique_ptr<DesiredState>> DesiredState::open(const std::string& dir,
   }
   if (!fs::is_directory(dir, ec)) return Error{fmt::format("{} is not a directory", dir)};
   if (::access(dir.c_str(), R_OK | W_OK | X_OK) != 0) return Error{fmt::format("{}: not writable", dir)};
-  std::unique_ptr<DesiredState> s(new DesiredState(dir));
+  std::unique_ptr<DesiredState> s(new DesiredState(dir, opt.max_document_bytes));
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    // Staged files of a change a crash interrupted (document_commit.h).
+    if (is_staging_leftover(e.path().filename().string())) fs::remove(e.path(), ec);
+  }
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string file = e.path().filename().string();
     if (file.empty() || file[0] == '.' || e.path().extension() != ".yaml") continue;
@@ -113,14 +143,13 @@ Result<std::unique_ptr<DesiredState>> DesiredState::open(const std::string& dir,
                                     e.path().string()));
       continue;
     }
-    std::ifstream in(e.path(), std::ios::binary);
-    if (!in) {
-      errors->push_back(fmt::format("{}: error: cannot read", e.path().string()));
+    auto text = cp::read_bounded_file(e.path().string(), opt.max_document_bytes, "a policy document",
+                                      "--max-document-bytes");
+    if (!text) {
+      errors->push_back(file_error(e.path().string(), text.error().message));
       continue;
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    s->docs_[name] = ss.str();
+    s->docs_[name] = std::move(*text);
   }
   if (ec) return Error{fmt::format("cannot list {}: {}", dir, ec.message())};
   if (!errors->empty()) return Error{fmt::format("{}: invalid policy documents", dir)};
@@ -142,8 +171,24 @@ Result<std::unique_ptr<DesiredState>> DesiredState::open(const std::string& dir,
   // write): appliances may run either. Without an inventory file the
   // members come later (set_workloads compares).
   const bool members_moved = opt.workloads_persisted && (*snap)->membership != s->state_.membership;
-  const bool bump = !fresh && (s->state_.digest != d || members_moved);
-  if (bump) ++s->state_.version;
+  const bool changed = !fresh && (s->state_.digest != d || members_moved);
+  bool bumped = false;
+  if (changed) {
+    auto next = api::next_policy_version(s->state_.version);
+    if (next) {
+      s->state_.version = *next;
+      bumped = true;
+    } else {
+      // Still starts (and serves, and reports): the policy keeps its
+      // number with the new content, so appliances that run the number
+      // with the old content are in conflict (ApplianceLink), and every
+      // start says so again until an operator resets the versions.
+      s->startup_problems_.push_back(fmt::format(
+          "{}: the documents or group members changed since version {} was stored, but {}; appliances that run "
+          "version {} are reported in conflict (docs/design/control-plane.md, \"Versions\")",
+          dir, s->state_.version, next.error().message, s->state_.version));
+    }
+  }
   for (auto it = s->state_.document_versions.begin(); it != s->state_.document_versions.end();) {
     it = s->docs_.count(it->first) ? std::next(it) : s->state_.document_versions.erase(it);
   }
@@ -151,9 +196,11 @@ Result<std::unique_ptr<DesiredState>> DesiredState::open(const std::string& dir,
     auto& v = s->state_.document_versions[name];
     if (v == 0) v = s->state_.version;
   }
-  if (fresh || bump) {
+  if (fresh || changed) {
     s->state_.digest = d;
     s->state_.membership = (*snap)->membership;
+  }
+  if (fresh || bumped) {
     auto saved = save_version_state(dir, s->state_);
     if (!saved) return saved.error();
   }
@@ -175,17 +222,10 @@ uint64_t DesiredState::version() const {
 
 Outcome DesiredState::commit_locked(std::map<std::string, std::string> docs, cp::CompiledPolicy composed,
                                     std::shared_ptr<Snapshot> snap, const std::string& changed, bool removed) {
-  const std::string path = fmt::format("{}/{}.yaml", dir_, changed);
-  if (removed) {
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-      return Outcome::unavailable(fmt::format("cannot remove {}: {}", path, std::strerror(errno)));
-    }
-  } else {
-    auto w = write_file_atomic(path, docs.at(changed));
-    if (!w) return Outcome::unavailable(w.error().message);
-  }
+  auto next_version = api::next_policy_version(state_.version);
+  if (!next_version) return Outcome::failed_precondition(no_successor_message(next_version.error()));
   VersionState next = state_;
-  ++next.version;
+  next.version = *next_version;
   next.digest = digest(docs);
   next.membership = snap->membership;
   if (removed) {
@@ -193,15 +233,14 @@ Outcome DesiredState::commit_locked(std::map<std::string, std::string> docs, cp:
   } else {
     next.document_versions[changed] = next.version;
   }
-  auto saved = save_version_state(dir_, next);
-  // The document is already in place: keep memory in step with the disk
-  // even if the version file could not be written (the digest check at the
-  // next start bumps the version then).
+  // The document and the version file on disk first (all or nothing);
+  // only then memory and the snapshot the appliances get.
+  auto committed = commit_document_change(dir_, changed, removed ? nullptr : &docs.at(changed), next);
+  if (!committed) return Outcome::unavailable(fmt::format("{}: nothing changed", committed.error().message));
   docs_ = std::move(docs);
   composed_ = std::move(composed);
   state_ = std::move(next);
   publish_locked(std::move(snap));
-  if (!saved) return Outcome::unavailable(saved.error().message);
   return Outcome::success();
 }
 
@@ -210,6 +249,10 @@ Outcome DesiredState::apply(const std::string& name, const std::string& yaml, bo
   if (!valid_document_name(name)) {
     return Outcome::invalid(
         fmt::format("document.name: '{}' is not a valid name ([a-z0-9][a-z0-9._-]{{0,62}})", name));
+  }
+  if (yaml.size() > max_document_bytes_) {
+    return Outcome::invalid(fmt::format("document.yaml: {} bytes, at most {} (--max-document-bytes)", yaml.size(),
+                                        max_document_bytes_));
   }
   // Composed (signature sets compiled: seconds for a large new set) under
   // write_mu_ only: snapshot() and set_workloads are not held up, and no
@@ -267,24 +310,38 @@ Outcome DesiredState::set_workloads(uint64_t generation, std::vector<cp::Labeled
   *bumped = false;
   std::lock_guard<std::mutex> lock(mu_);
   if (generation < workloads_generation_) return Outcome::success();  // a later set is already in
-  workloads_generation_ = generation;
+  std::vector<cp::LabeledAddress> previous = std::move(workloads_);
   workloads_ = std::move(workloads);
   auto snap = resolve_locked(composed_);
-  if (!snap) return Outcome::invalid(snap.error().message);
+  if (!snap) {
+    workloads_ = std::move(previous);
+    return Outcome::invalid(snap.error().message);
+  }
   // Compared with what is published and with what the stored version was
   // made with: after a restart the two differ (no workloads yet), and
   // either difference means the appliances may run other members.
   if ((*snap)->membership == snapshot_->membership && (*snap)->membership == state_.membership) {
+    workloads_generation_ = generation;
     return Outcome::success();
   }
+  // Nothing changes on a refusal, the generation included: the same
+  // workloads given again (an orchestrator's retry) try again.
+  auto next_version = api::next_policy_version(state_.version);
+  if (!next_version) {
+    workloads_ = std::move(previous);
+    return Outcome::failed_precondition(no_successor_message(next_version.error()));
+  }
   VersionState next = state_;
-  ++next.version;
+  next.version = *next_version;
   next.membership = (*snap)->membership;
-  auto saved = save_version_state(dir_, next);
+  if (auto saved = save_version_state(dir_, next); !saved) {
+    workloads_ = std::move(previous);
+    return Outcome::unavailable(fmt::format("{}: nothing changed", saved.error().message));
+  }
+  workloads_generation_ = generation;
   state_ = std::move(next);
   publish_locked(std::move(*snap));
   *bumped = true;
-  if (!saved) return Outcome::unavailable(saved.error().message);
   return Outcome::success();
 }
 
@@ -309,19 +366,20 @@ std::vector<StoredDocument> DesiredState::list() const {
   return out;
 }
 
-uint64_t DesiredState::advance_past(uint64_t seen) {
+Outcome DesiredState::advance_past(uint64_t seen, uint64_t* desired) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (seen < state_.version) return state_.version;
+  *desired = state_.version;
+  if (seen < state_.version) return Outcome::success();
+  auto next_version = api::next_policy_version(seen);
+  if (!next_version) return Outcome::failed_precondition(next_version.error().message);
   VersionState next = state_;
-  next.version = seen + 1;
-  // Best effort: if this cannot be saved the next start repeats it.
-  (void)save_version_state(dir_, next);
+  next.version = *next_version;
+  // Persisted before anything is pushed under it.
+  if (auto saved = save_version_state(dir_, next); !saved) return Outcome::unavailable(saved.error().message);
   state_ = std::move(next);
-  auto snap = std::make_shared<Snapshot>(*snapshot_);
-  snap->version = state_.version;
-  snap->policy.origin = fmt::format("controller:{}", snap->version);
-  snapshot_ = std::move(snap);
-  return state_.version;
+  publish_locked(std::make_shared<Snapshot>(*snapshot_));
+  *desired = state_.version;
+  return Outcome::success();
 }
 
 }  // namespace rampart::controller

@@ -2,7 +2,9 @@
 // DesiredState: the policy documents in --policy-dir, their composition
 // (policy_composer.h) and the desired policy version (version_store.h).
 // Every change is validated as a whole composition before anything is
-// written; a document is written atomically, then the bumped version.
+// written; then the document and the bumped version are committed
+// together (document_commit.h: a failure, ENOSPC included, changes
+// nothing), and only then does the new snapshot exist.
 // Readers take an immutable Snapshot (version + composed policy), so a
 // push never sees a half-made change.
 // Groups are resolved against the workloads the inventory last gave
@@ -38,6 +40,7 @@
 
 #include "controlplane/compiler/compiled_policy.h"
 #include "controlplane/compiler/group_resolution.h"
+#include "controlplane/compiler/policy_compiler.h"
 #include "controlplane/controller/outcome.h"
 #include "controlplane/controller/version_store.h"
 
@@ -51,7 +54,10 @@ struct StoredDocument {
 
 struct Snapshot {
   uint64_t version = 0;
-  cp::CompiledPolicy policy;  // resolved; origin "controller:<version>"
+  // Resolved; origin "controller:<version>#<digest of the documents and
+  // group members it was made from>": what an appliance that runs it
+  // reports (GetStatus.policy_origin).
+  cp::CompiledPolicy policy;
   // Rules left out because they match nothing (a group without members),
   // as "file:line: warning: ...".
   std::vector<std::string> warnings;
@@ -63,6 +69,9 @@ class DesiredState {
   struct OpenOptions {
     // The persisted inventory (Inventory::load, labeled_addresses): the
     // first snapshot is resolved against it.
+    // Documents larger are refused: at start (every such file named, like
+    // any invalid document) and in apply (INVALID_ARGUMENT).
+    std::size_t max_document_bytes = cp::kMaxPolicyFileBytes;
     bool workloads_persisted = false;  // the inventory file existed
     uint64_t workloads_generation = 0;
     std::vector<cp::LabeledAddress> workloads;
@@ -88,7 +97,9 @@ class DesiredState {
   };
   // Creates or replaces a document. Composition errors go to *errors (and
   // the Outcome is kInvalidArgument, its message every error joined by
-  // "\n"); dry_run checks only.
+  // "\n"); dry_run checks only. A change when the version has no successor
+  // is kFailedPrecondition and changes nothing (so is remove() then, and
+  // set_workloads() when members move).
   Outcome apply(const std::string& name, const std::string& yaml, bool dry_run, std::vector<std::string>* errors,
                 ApplyResult* result);
   Outcome remove(const std::string& name, uint64_t* new_version);
@@ -100,15 +111,23 @@ class DesiredState {
   // members of some group moved, so there is a new version.
   Outcome set_workloads(uint64_t generation, std::vector<cp::LabeledAddress> workloads, bool* bumped);
 
-  // An appliance runs `seen` > the desired version (this controller's state
-  // was lost or restored from a backup): continue above it. Returns the
-  // desired version afterwards.
-  uint64_t advance_past(uint64_t seen);
+  // An appliance runs version `seen` >= the desired one, but not this
+  // controller's policy (its state was lost or restored from a backup, an
+  // operator applied directly): continue above it, persisted first.
+  // *desired: the desired version afterwards. Changes nothing when `seen`
+  // has no successor (kFailedPrecondition, api::next_policy_version) or
+  // the version file cannot be written (kUnavailable).
+  Outcome advance_past(uint64_t seen, uint64_t* desired);
+
+  // What open() found wrong but started anyway with (the documents changed
+  // while down and the version has no successor), for the log.
+  const std::vector<std::string>& startup_problems() const { return startup_problems_; }
 
   const std::string& dir() const { return dir_; }
 
  private:
-  explicit DesiredState(std::string dir) : dir_(std::move(dir)) {}
+  DesiredState(std::string dir, std::size_t max_document_bytes)
+      : dir_(std::move(dir)), max_document_bytes_(max_document_bytes) {}
   static std::string digest(const std::map<std::string, std::string>& docs);
   // compose_policy with the Hyperscan cache in dir_; signature sets equal
   // to `checked` (those of composed_, which passed) are not checked again.
@@ -123,6 +142,7 @@ class DesiredState {
                         std::shared_ptr<Snapshot> snap, const std::string& changed, bool removed);
 
   const std::string dir_;
+  const std::size_t max_document_bytes_;
   std::mutex write_mu_;  // serialises apply and remove (the only writers of docs_ and composed_)
   mutable std::mutex mu_;
   std::map<std::string, std::string> docs_;  // guarded by mu_: name -> YAML text
@@ -131,6 +151,7 @@ class DesiredState {
   uint64_t workloads_generation_ = 0;          // guarded by mu_
   VersionState state_;                         // guarded by mu_
   std::shared_ptr<const Snapshot> snapshot_;   // guarded by mu_
+  std::vector<std::string> startup_problems_;  // written by open() only
 };
 
 }  // namespace rampart::controller

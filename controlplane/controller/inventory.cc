@@ -1,19 +1,23 @@
 #include "controlplane/controller/inventory.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "controlplane/api/request_checks.h"
+#include "controlplane/compiler/bounded_file.h"
 #include "controlplane/compiler/cidr.h"
 #include "controlplane/controller/version_store.h"
 
 namespace rampart::controller {
 namespace {
+
+// Far more than a site's workloads (about 100 bytes each).
+constexpr std::size_t kMaxInventoryFileBytes = std::size_t{256} << 20;
 
 using Json = nlohmann::json;
 
@@ -75,19 +79,17 @@ std::string from_json(const std::string& text, std::map<std::string, rampart::v1
 
 Result<bool> Inventory::load(const std::string& dir) {
   const std::string path = dir + "/" + kInventoryFile;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (errno != ENOENT) return Error{fmt::format("cannot read {}: {}", path, std::strerror(errno))};
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0 && errno == ENOENT) {
     std::lock_guard<std::mutex> lock(mu_);
     path_ = path;
     return false;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Error{fmt::format("cannot read {}", path)};
+  auto text = cp::read_bounded_file(path, kMaxInventoryFileBytes, "the workload inventory");
+  if (!text) return Error{fmt::format("cannot read {}", text.error().message)};
   std::map<std::string, rampart::v1::Workload> by_ip;
   std::set<std::string> removed;
-  const std::string why = from_json(ss.str(), &by_ip, &removed);
+  const std::string why = from_json(*text, &by_ip, &removed);
   if (!why.empty()) {
     return Error{fmt::format("{}: not a valid workload inventory: {} (fix or remove the file; the orchestrator "
                              "then re-sends the workloads)",
@@ -95,7 +97,7 @@ Result<bool> Inventory::load(const std::string& dir) {
   }
   std::lock_guard<std::mutex> lock(mu_);
   path_ = path;
-  persisted_ = ss.str();
+  persisted_ = std::move(*text);
   by_ip_ = std::move(by_ip);
   removed_ = std::move(removed);
   ++generation_;
@@ -103,19 +105,13 @@ Result<bool> Inventory::load(const std::string& dir) {
 }
 
 Outcome Inventory::upsert(const rampart::v1::UpsertWorkloadsRequest& req, uint64_t* count) {
+  if (auto e = api::bindings_error("workloads", req.workloads_size()); !e.empty()) return Outcome::invalid(e);
   for (int i = 0; i < req.workloads_size(); ++i) {
     const auto& w = req.workloads(i);
-    if (!api::valid_ip(w.ip())) {
-      return Outcome::invalid(fmt::format("workloads[{}].ip: '{}' is not an IPv4 or IPv6 address", i, w.ip()));
-    }
-    if (w.workload().empty()) return Outcome::invalid(fmt::format("workloads[{}].workload: required", i));
+    const std::string at = fmt::format("workloads[{}]", i);
+    if (auto e = api::binding_error(at, at, w.ip(), w.workload(), w.labels()); !e.empty()) return Outcome::invalid(e);
   }
-  for (int i = 0; i < req.remove_ips_size(); ++i) {
-    if (!api::valid_ip(req.remove_ips(i))) {
-      return Outcome::invalid(
-          fmt::format("remove_ips[{}]: '{}' is not an IPv4 or IPv6 address", i, req.remove_ips(i)));
-    }
-  }
+  if (auto e = api::removals_error("remove_ips", req.remove_ips()); !e.empty()) return Outcome::invalid(e);
   std::lock_guard<std::mutex> lock(mu_);
   auto by_ip = by_ip_;
   auto removed = removed_;

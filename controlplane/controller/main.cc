@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   DesiredState::OpenOptions open_opts;
+  open_opts.max_document_bytes = opts->max_document_bytes;
   open_opts.workloads_persisted = *had_inventory;
   open_opts.workloads = inventory.labeled_addresses(&open_opts.workloads_generation);
   std::vector<std::string> errors;
@@ -90,6 +91,7 @@ int main(int argc, char** argv) {
              !opts->listen.unix_socket.empty() && !opts->listen.tcp.empty() ? " and " : "",
              opts->listen.tcp.empty() ? "" : fmt::format("{} (port {})", opts->listen.tcp, server->tcp_port));
   for (const auto& w : (*state)->snapshot()->warnings) fmt::print(stderr, "rampart-controller: {}\n", w);
+  for (const auto& p : (*state)->startup_problems()) fmt::print(stderr, "rampart-controller: error: {}\n", p);
   int sig = 0;
   sigwait(&sigs, &sig);
   fmt::print(stderr, "rampart-controller: {}, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");

@@ -1,5 +1,7 @@
 #include "controlplane/controller/options.h"
 
+#include <charconv>
+#include <cstdint>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -17,6 +19,8 @@ const char* usage() {
          "  --grpc-listen HOST:PORT     public API over TCP with TLS (needs --grpc-tls-cert/-key)\n"
          "  --grpc-tls-cert FILE, --grpc-tls-key FILE   the controller's certificate and key (PEM)\n"
          "  --grpc-tls-client-ca FILE   mutual TLS: clients need a certificate from this CA\n"
+         "  --max-document-bytes N      largest policy document accepted, in a file or through the API\n"
+         "                              (16777216; at most 62914560)\n"
          "  -h, --help\n";
 }
 
@@ -38,7 +42,8 @@ Result<Options> parse_options(int argc, char** argv) {
     }
     static constexpr std::string_view kWithValue[] = {
         "--policy-dir",    "--appliance",     "--appliance-tls-ca", "--appliance-tls-cert", "--appliance-tls-key",
-        "--grpc-socket",   "--grpc-listen",   "--grpc-tls-cert",    "--grpc-tls-key",       "--grpc-tls-client-ca"};
+        "--grpc-socket",   "--grpc-listen",   "--grpc-tls-cert",    "--grpc-tls-key",       "--grpc-tls-client-ca",
+        "--max-document-bytes"};
     bool known = false;
     for (auto k : kWithValue) known = known || a == k;
     if (!known) return Error{fmt::format("unknown option '{}' (see --help)", a)};
@@ -67,6 +72,13 @@ Result<Options> parse_options(int argc, char** argv) {
       o.listen.tls.key = value;
     } else if (a == "--grpc-tls-client-ca") {
       o.listen.tls.ca = value;
+    } else if (a == "--max-document-bytes") {
+      uint64_t n = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || end != value.data() + value.size() || n == 0 || n > kMaxDocumentBytesLimit) {
+        return Error{fmt::format("--max-document-bytes {}: not a size of 1-{} bytes", value, kMaxDocumentBytesLimit)};
+      }
+      o.max_document_bytes = static_cast<std::size_t>(n);
     }
   }
   if (o.policy_dir.empty()) return Error{"--policy-dir is required"};

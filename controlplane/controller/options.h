@@ -1,10 +1,12 @@
 #pragma once
 // Command-line options of rampart-controller. Cold; main thread.
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
 #include "controlplane/api/grpc_transport.h"
+#include "controlplane/compiler/policy_compiler.h"
 #include "dataplane/common/result.h"
 
 namespace rampart::controller {
@@ -14,8 +16,14 @@ struct Options {
   std::vector<std::string> appliances;
   api::TlsFiles appliance_tls;  // client side: CA of the appliances, our certificate and key
   api::ServerListen listen;
+  // Policy documents larger than this are refused (files at start, and
+  // ApplyPolicy); at most kMaxDocumentBytesLimit (under the 64 MiB
+  // message limit of the API).
+  std::size_t max_document_bytes = cp::kMaxPolicyFileBytes;
   bool help = false;
 };
+
+inline constexpr std::size_t kMaxDocumentBytesLimit = std::size_t{60} << 20;
 
 const char* usage();
 Result<Options> parse_options(int argc, char** argv);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "controlplane/api/request_checks.h"
 #include "controlplane/compiler/cidr.h"
 
 namespace rampart::controller {
@@ -10,6 +11,9 @@ grpc::Status PolicyService::ApplyPolicy(grpc::ServerContext*, const rampart::v1:
                                         rampart::v1::ApplyPolicyResponse* resp) {
   const auto& doc = req->document();
   if (doc.name().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "document.name: required"};
+  if (auto e = api::length_error("document.name", doc.name(), api::kMaxNameBytes); !e.empty()) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, e};
+  }
   if (doc.yaml().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "document.yaml: required"};
   std::vector<std::string> errors;
   DesiredState::ApplyResult r;
@@ -30,6 +34,9 @@ grpc::Status PolicyService::ApplyPolicy(grpc::ServerContext*, const rampart::v1:
 grpc::Status PolicyService::GetPolicy(grpc::ServerContext*, const rampart::v1::GetPolicyRequest* req,
                                       rampart::v1::PolicyDocument* resp) {
   StoredDocument d;
+  if (auto e = api::length_error("name", req->name(), api::kMaxNameBytes); !e.empty()) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, e};
+  }
   const Outcome o = state_.get(req->name(), &d);
   if (!o.ok()) return to_status(o);
   resp->set_name(d.name);
@@ -53,6 +60,9 @@ grpc::Status PolicyService::ListPolicies(grpc::ServerContext*, const rampart::v1
 grpc::Status PolicyService::DeletePolicy(grpc::ServerContext*, const rampart::v1::DeletePolicyRequest* req,
                                          rampart::v1::DeletePolicyResponse* resp) {
   uint64_t v = 0;
+  if (auto e = api::length_error("name", req->name(), api::kMaxNameBytes); !e.empty()) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, e};
+  }
   const Outcome o = state_.remove(req->name(), &v);
   if (!o.ok()) return to_status(o);
   resp->set_version(v);
@@ -62,13 +72,12 @@ grpc::Status PolicyService::DeletePolicy(grpc::ServerContext*, const rampart::v1
 
 grpc::Status PolicyService::GetPolicyStatus(grpc::ServerContext*, const rampart::v1::GetPolicyStatusRequest*,
                                             rampart::v1::PolicyStatus* resp) {
-  const uint64_t desired = state_.version();
+  const auto snap = state_.snapshot();
   uint32_t in_sync = 0;
-  for (const auto& l : fleet_.links()) in_sync += l->view(desired).in_sync() ? 1 : 0;
-  resp->set_desired_version(desired);
+  for (const auto& l : fleet_.links()) in_sync += l->view(*snap).in_sync() ? 1 : 0;
+  resp->set_desired_version(snap->version);
   resp->set_appliances(static_cast<uint32_t>(fleet_.links().size()));
   resp->set_appliances_in_sync(in_sync);
-  const auto snap = state_.snapshot();
   for (const auto& g : snap->policy.groups) {
     auto* gs = resp->add_groups();
     gs->set_name(g.name);
@@ -90,9 +99,9 @@ grpc::Status PolicyService::GetPolicyStatus(grpc::ServerContext*, const rampart:
 
 grpc::Status FleetService::ListAppliances(grpc::ServerContext*, const rampart::v1::ListAppliancesRequest*,
                                           rampart::v1::ListAppliancesResponse* resp) {
-  const uint64_t desired = state_.version();
-  for (const auto& l : fleet_.links()) *resp->add_appliances() = l->view(desired);
-  resp->set_desired_version(desired);
+  const auto snap = state_.snapshot();
+  for (const auto& l : fleet_.links()) *resp->add_appliances() = l->view(*snap);
+  resp->set_desired_version(snap->version);
   return grpc::Status::OK;
 }
 

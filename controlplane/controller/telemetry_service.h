@@ -2,10 +2,12 @@
 // TelemetryService of the public API: counters and events of the
 // appliances, relayed. GetCounters asks every selected appliance in turn
 // (an unreachable one gets an error string, not a failed call).
-// StreamEvents opens the appliance event stream of every selected
-// appliance with the client's filter, one reader thread each, and relays
-// through a bounded EventQueue per client; follow=false reads for about a
-// second, then ends. Served from gRPC's sync server threads.
+// StreamEvents subscribes the client to the event feed of every selected
+// appliance (one appliance stream each, shared by all clients:
+// appliance_event_feed.h) with its filter and a bounded EventQueue of its
+// own; follow=false reads for about a second, then ends. At most
+// kMaxClients streams at once (RESOURCE_EXHAUSTED beyond). Served from
+// gRPC's sync server threads.
 
 #include <atomic>
 
@@ -24,10 +26,14 @@ class TelemetryService final : public rampart::v1::TelemetryService::Service {
                             grpc::ServerWriter<rampart::v1::Event>* out) override;
 
   static constexpr std::size_t kClientQueue = 4096;
+  // Each client holds a gRPC thread while it streams; events are shared
+  // between the queues, so an idle client costs its queue's entries only.
+  static constexpr std::size_t kMaxClients = 512;
 
  private:
   Fleet& fleet_;
   const std::atomic<bool>& stopping_;
+  std::atomic<std::size_t> clients_{0};
 };
 
 }  // namespace rampart::controller

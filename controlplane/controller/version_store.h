@@ -36,9 +36,11 @@ inline constexpr const char* kSignatureCacheDir = ".hs-cache";
 // an error naming it.
 Result<VersionState> load_version_state(const std::string& dir);
 Result<Ok> save_version_state(const std::string& dir, const VersionState& s);
+// The file's text; an error for a version load_version_state would refuse.
+Result<std::string> format_version_state(const VersionState& s);
 
-// Writes `content` to `path` atomically: readers see the old or the new
-// file, never a partial one.
+// Writes `content` to `path` atomically (staged_file.h): readers see the
+// old or the new file, never a partial one; a failed write changes nothing.
 Result<Ok> write_file_atomic(const std::string& path, const std::string& content);
 
 }  // namespace rampart::controller

@@ -8,6 +8,8 @@
 
 #include "appliance.grpc.pb.h"
 #include "controlplane/api/policy_proto.h"
+#include "controlplane/api/policy_version.h"
+#include "controlplane/compiler/bounded_file.h"
 #include "controlplane/compiler/group_resolution.h"
 #include "controlplane/compiler/policy_compiler.h"
 #include "controlplane/ctl/event_format.h"
@@ -51,6 +53,7 @@ int status(const Client& c, dv1::Appliance::Stub& stub) {
                  {"boot_id", st.boot_id()},
                  {"software_version", st.software_version()},
                  {"applied_version", st.applied_version()},
+                 {"applying_version", st.applying_version()},
                  {"generation", st.generation()},
                  {"policy_origin", st.policy_origin()},
                  {"workers", st.workers()},
@@ -120,7 +123,7 @@ int events(const Client& c, dv1::Appliance::Stub& stub) {
 }
 
 int apply(const Client& c, dv1::Appliance::Stub& stub) {
-  auto text = api::read_file(c.args.file);
+  auto text = cp::read_bounded_file(c.args.file, cp::kMaxPolicyFileBytes, "a policy document");
   if (!text) {
     complain(text.error().message);
     return kExitRequest;
@@ -143,7 +146,13 @@ int apply(const Client& c, dv1::Appliance::Stub& stub) {
     c.prepare(&ctx);
     const auto s = stub.GetStatus(&ctx, dv1::GetStatusRequest(), &st);
     if (!s.ok()) return c.fail(s);
-    version = st.applied_version() + 1;
+    auto next = api::next_policy_version(st.applied_version());
+    if (!next) {
+      complain(fmt::format("{}: {}; restart the appliance to return it to its startup policy (version 0)",
+                           c.address, next.error().message));
+      return kExitRequest;
+    }
+    version = *next;
   }
   dv1::ApplyPolicyRequest req;
   if (auto sent = api::policy_to_proto(*policy, version, req.mutable_policy()); !sent) {

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "controlplane/api/policy_version.h"
+
 namespace rampart::ctl {
 namespace {
 
@@ -112,8 +114,8 @@ Result<Args> parse_args(int argc, char** argv) {
       a.dry_run = true;
     } else if (opt == "--version") {
       r = take(&v);
-      if (r && (!parse_u64(v, &a.version) || a.version == 0)) {
-        return Error{fmt::format("--version {}: not a version (a number > 0)", v)};
+      if (r && (!parse_u64(v, &a.version) || !api::valid_policy_version(a.version))) {
+        return Error{fmt::format("--version {}: not a policy version (1-{})", v, api::kMaxPolicyVersion)};
       }
     } else if (opt == "--filter") {
       r = take(&a.filter);

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "controller.grpc.pb.h"
+#include "controlplane/compiler/bounded_file.h"
+#include "controlplane/compiler/policy_compiler.h"
 #include "controlplane/ctl/event_format.h"
 
 namespace rampart::ctl {
@@ -30,6 +32,7 @@ const char* health_name(v1::ApplianceHealth h) {
     case v1::APPLIANCE_HEALTH_SERVING: return "serving";
     case v1::APPLIANCE_HEALTH_UNREACHABLE: return "unreachable";
     case v1::APPLIANCE_HEALTH_REJECTED: return "rejected";
+    case v1::APPLIANCE_HEALTH_CONFLICT: return "conflict";
     default: return "unknown";
   }
 }
@@ -52,7 +55,7 @@ v1::EventType type_from_name(const std::string& s) {
 }
 
 int apply(const Client& c) {
-  auto text = api::read_file(c.args.file);
+  auto text = cp::read_bounded_file(c.args.file, cp::kMaxPolicyFileBytes, "a policy document");
   if (!text) {
     complain(text.error().message);
     return kExitRequest;
@@ -198,6 +201,7 @@ int appliances(const Client& c) {
                                  {"boot_id", a.boot_id()},
                                  {"health", health_name(a.health())},
                                  {"applied_version", a.applied_version()},
+                                 {"policy_origin", a.policy_origin()},
                                  {"in_sync", a.in_sync()},
                                  {"last_seen_unix_ms", a.last_seen_unix_ms()},
                                  {"pushes", a.pushes()},

@@ -69,6 +69,25 @@ void fill_common(rte_acl_field* f, int proto_field, const Tuple& t, int sport_fi
   f[dport_field].mask_range.u16 = t.dport.hi;
 }
 
+// How many prefixes of `family` one side contributes: 1 for "any".
+uint64_t side_count(const std::vector<cp::Cidr>& v, int family) {
+  if (v.empty()) return 1;
+  return static_cast<uint64_t>(std::count_if(v.begin(), v.end(), [family](const cp::Cidr& c) { return c.family == family; }));
+}
+
+// The size of expand(r, family), saturated just above kMaxAclEntries.
+uint64_t expanded_count(const cp::CompiledRule& r, int family) {
+  if ((r.protocol == 1 && family == 6) || (r.protocol == 58 && family == 4)) return 0;
+  const uint64_t factors[] = {side_count(r.src, family), side_count(r.dst, family),
+                              std::max<uint64_t>(r.src_ports.size(), 1), std::max<uint64_t>(r.dst_ports.size(), 1)};
+  uint64_t n = 1;
+  for (uint64_t f : factors) {
+    if (f != 0 && n > (kMaxAclEntries + 1) / f) return kMaxAclEntries + 1;
+    n *= f;
+  }
+  return n;
+}
+
 // Expands rule `r` into its per-family cross product.
 void expand(const cp::CompiledRule& r, int family, std::vector<Tuple>& out) {
   std::vector<const cp::Cidr*> srcs, dsts;
@@ -169,11 +188,31 @@ void make_acl_key(const PacketMeta& m, AclKey& key) {
 }
 
 Result<std::unique_ptr<AclClassifier>> AclClassifier::build(const std::vector<cp::CompiledRule>& rules,
-                                                            const std::string& name, int socket) {
+                                                            const std::string& name, int socket,
+                                                            const CancelCheck& cancelled) {
   std::unique_ptr<AclClassifier> c(new AclClassifier());
+  // Counted before anything is expanded: a rule with many sources and many
+  // destinations multiplies them.
+  uint64_t entries[2] = {0, 0};
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    for (int f = 0; f < 2; ++f) {
+      entries[f] += expanded_count(rules[i], f == 0 ? 4 : 6);
+      if (entries[f] > kMaxAclEntries) {
+        return Error{fmt::format("the rules expand into more than {} IPv{} classifier entries (each rule is its "
+                                 "sources x destinations x source port ranges x destination port ranges); the limit "
+                                 "is passed at rule {} '{}' ({})",
+                                 kMaxAclEntries, f == 0 ? 4 : 6, i, rules[i].name, rules[i].source)};
+      }
+    }
+  }
   std::vector<std::pair<uint32_t, Tuple>> t4, t6;
+  t4.reserve(entries[0]);
+  t6.reserve(entries[1]);
   std::vector<Tuple> tmp;
   for (std::size_t i = 0; i < rules.size(); ++i) {
+    if (i % kCancelCheckStride == kCancelCheckStride - 1 && cancel_requested(cancelled)) {
+      return cancelled_error();
+    }
     const auto number = static_cast<uint32_t>(i + 1);
     tmp.clear();
     expand(rules[i], 4, tmp);
@@ -190,6 +229,7 @@ Result<std::unique_ptr<AclClassifier>> AclClassifier::build(const std::vector<cp
     c->v4_ = *ctx;
     c->rules_v4_ = static_cast<uint32_t>(t4.size());
   }
+  if (cancel_requested(cancelled)) return cancelled_error();
   if (!t6.empty()) {
     rte_acl_field_def defs[kV6Fields];
     v6_defs(defs);

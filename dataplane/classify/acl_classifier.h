@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "controlplane/compiler/compiled_policy.h"
+#include "dataplane/common/cancel_check.h"
 #include "dataplane/common/result.h"
 #include "dataplane/parse/packet_meta.h"
 
@@ -43,12 +44,23 @@ union AclKey {
 // Fills the key for the packet's own direction.
 void make_acl_key(const PacketMeta& m, AclKey& key);
 
+// Entries one family's context may hold: the cross product of every
+// rule's prefixes and port ranges, summed. 100,000 entries build in about
+// 3 s; a rule with 65,536 sources and as many destinations alone would be
+// 4 billion (hours, and more memory than any appliance has).
+inline constexpr std::size_t kMaxAclEntries = std::size_t{1} << 19;
+
 class AclClassifier {
  public:
   // Rule i of `rules` (0-based) matches with result i + 1; 0 means no rule
   // matched. `name` prefixes the rte_acl context names (must be unique).
+  // `cancelled` is asked while the rules are expanded and between the two
+  // contexts (an error then); rte_acl_build itself runs to its end. Rules
+  // expanding into more than kMaxAclEntries per family are an error naming
+  // the rule where the limit is passed.
   static Result<std::unique_ptr<AclClassifier>> build(const std::vector<cp::CompiledRule>& rules,
-                                                      const std::string& name, int socket);
+                                                      const std::string& name, int socket,
+                                                      const CancelCheck& cancelled = {});
   ~AclClassifier();
   AclClassifier(const AclClassifier&) = delete;
   AclClassifier& operator=(const AclClassifier&) = delete;

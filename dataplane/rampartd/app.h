@@ -59,8 +59,9 @@ struct App {
   // reclaim) with everything off the packet path that reads the current
   // RuleSet or `policy` (EVE writing, summaries, counters).
   std::mutex control_mu;
-  std::mutex apply_mu;  // one ApplyPolicy at a time
+  std::timed_mutex apply_mu;  // one ApplyPolicy at a time (timed: a waiting caller may give up)
   std::atomic<uint64_t> applied_version{0};  // 0: the startup policy
+  std::atomic<uint64_t> applying_version{0};  // the apply holding apply_mu (0: none)
   std::vector<uint64_t> rule_hits_baseline;  // per rule position, summed over workers, at the last apply
   std::unique_ptr<EventHub> hub;
   std::string appliance_id;

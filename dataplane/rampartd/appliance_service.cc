@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -62,25 +63,48 @@ void flatten(const nlohmann::ordered_json& j, const std::string& prefix, std::ve
 
 }  // namespace
 
-grpc::Status ApplianceService::ApplyPolicy(grpc::ServerContext*, const v1::ApplyPolicyRequest* req,
+grpc::Status ApplianceService::ApplyPolicy(grpc::ServerContext* ctx, const v1::ApplyPolicyRequest* req,
                                            v1::ApplyPolicyResponse* resp) {
   if (!req->has_policy()) return {grpc::StatusCode::INVALID_ARGUMENT, "policy: required"};
-  std::lock_guard<std::mutex> one_at_a_time(app_.apply_mu);
-  if (app_.stopping.load()) return {grpc::StatusCode::UNAVAILABLE, "rampartd is stopping"};
   const uint64_t version = req->policy().version();
+  const auto t0 = std::chrono::steady_clock::now();
+  // The caller may give up (cancelled, or its deadline passed) and rampartd
+  // may stop while this waits for the apply before it or builds: then the
+  // work stops at the next check and nothing changes.
+  const CancelCheck gave_up = [this, ctx] { return ctx->IsCancelled() || app_.stopping.load(); };
+  auto given_up = [&](const char* when) -> grpc::Status {
+    const bool stopping = app_.stopping.load();
+    fmt::print(stderr, "rampartd: ApplyPolicy version {} given up {} after {:.3f} s: {}; nothing changed\n", version,
+               when, seconds_since(t0), stopping ? "rampartd is stopping" : "the caller cancelled or its deadline passed");
+    if (stopping) return {grpc::StatusCode::UNAVAILABLE, "rampartd is stopping"};
+    return {grpc::StatusCode::CANCELLED, "the caller gave up; nothing changed"};
+  };
+  std::unique_lock<std::timed_mutex> one_at_a_time(app_.apply_mu, std::defer_lock);
+  while (!one_at_a_time.try_lock_for(std::chrono::milliseconds(20))) {
+    if (gave_up()) return given_up("waiting for the apply before it");
+  }
+  app_.applying_version.store(version);
+  struct Applying {
+    std::atomic<uint64_t>& v;
+    ~Applying() { v.store(0); }
+  } applying{app_.applying_version};
+  if (app_.stopping.load()) return {grpc::StatusCode::UNAVAILABLE, "rampartd is stopping"};
+  const auto build_start = std::chrono::steady_clock::now();
   const uint64_t applied = app_.applied_version.load();
   if (version != 0 && version <= applied) {
     return {grpc::StatusCode::FAILED_PRECONDITION,
             fmt::format("policy.version: {} is not newer than the applied version {}", version, applied)};
   }
-  const auto t0 = std::chrono::steady_clock::now();
+  // Counted before anything is converted: the per-rule counters hold
+  // kMaxPolicyRules.
+  if (static_cast<std::size_t>(req->policy().rules_size()) > kMaxPolicyRules) {
+    return {grpc::StatusCode::INVALID_ARGUMENT,
+            fmt::format("policy.rules: {} rules, at most {}", req->policy().rules_size(), kMaxPolicyRules)};
+  }
   std::vector<std::string> errors;
   auto policy = api::policy_from_proto(req->policy(), &errors);
   if (!policy) return {grpc::StatusCode::INVALID_ARGUMENT, policy.error().message};
-  if (policy->rules.size() > kMaxPolicyRules) {
-    return {grpc::StatusCode::INVALID_ARGUMENT,
-            fmt::format("policy.rules: {} rules, at most {}", policy->rules.size(), kMaxPolicyRules)};
-  }
+  if (gave_up()) return given_up("before the build");
   // Signatures first: everything that can fail happens before anything
   // changes (all or nothing).
   SignatureRefusal why = SignatureRefusal::kPolicy;
@@ -95,18 +119,22 @@ grpc::Status ApplianceService::ApplyPolicy(grpc::ServerContext*, const v1::Apply
                                                                            : grpc::StatusCode::INVALID_ARGUMENT;
     return {code, all};
   }
+  if (gave_up()) return given_up("after the signatures");
   uint32_t generation;
   {
     std::lock_guard<std::mutex> lock(app_.control_mu);
     generation = app_.rules->current().generation() + 1;
   }
   // Off the packet cores: this gRPC thread builds the ACL contexts.
-  auto rs = RuleSet::build(*policy, generation, socket_);
+  auto rs = RuleSet::build(*policy, generation, socket_, gave_up);
   if (!rs) {
+    if (is_cancelled(rs.error())) return given_up("during the rule set build");
     return {grpc::StatusCode::INVALID_ARGUMENT,
             fmt::format("policy: the rule set cannot be built: {}", rs.error().message)};
   }
-  resp->set_build_seconds(seconds_since(t0));
+  // The last point of return: from here on the policy is published.
+  if (gave_up()) return given_up("after the rule set build");
+  resp->set_build_seconds(seconds_since(build_start));
   const auto t1 = std::chrono::steady_clock::now();
   std::array<uint64_t, WorkerStats::kLoopBuckets> hist_before{};
   {
@@ -173,21 +201,18 @@ grpc::Status ApplianceService::ApplyPolicy(grpc::ServerContext*, const v1::Apply
 
 grpc::Status ApplianceService::UpdateIdentities(grpc::ServerContext*, const v1::UpdateIdentitiesRequest* req,
                                                 v1::UpdateIdentitiesResponse* resp) {
+  if (auto e = api::bindings_error("upsert", req->upsert_size()); !e.empty()) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, e};
+  }
   for (int i = 0; i < req->upsert_size(); ++i) {
-    if (!api::valid_ip(req->upsert(i).ip())) {
-      return {grpc::StatusCode::INVALID_ARGUMENT,
-              fmt::format("upsert[{}].ip: '{}' is not an IPv4 or IPv6 address", i, req->upsert(i).ip())};
-    }
-    if (req->upsert(i).identity().workload().empty()) {
-      return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("upsert[{}].identity.workload: required", i)};
-    }
-  }
-  for (int i = 0; i < req->remove_size(); ++i) {
-    if (!api::valid_ip(req->remove(i))) {
-      return {grpc::StatusCode::INVALID_ARGUMENT,
-              fmt::format("remove[{}]: '{}' is not an IPv4 or IPv6 address", i, req->remove(i))};
+    const auto& b = req->upsert(i);
+    const std::string at = fmt::format("upsert[{}]", i);
+    if (auto e = api::binding_error(at, at + ".identity", b.ip(), b.identity().workload(), b.identity().labels());
+        !e.empty()) {
+      return {grpc::StatusCode::INVALID_ARGUMENT, e};
     }
   }
+  if (auto e = api::removals_error("remove", req->remove()); !e.empty()) return {grpc::StatusCode::INVALID_ARGUMENT, e};
   std::lock_guard<std::mutex> lock(app_.identities_mu);
   for (const auto& ip : req->remove()) app_.identities.erase(ip);
   for (const auto& b : req->upsert()) app_.identities[b.ip()] = b.identity().workload();
@@ -252,6 +277,7 @@ grpc::Status ApplianceService::GetStatus(grpc::ServerContext*, const v1::GetStat
   resp->set_boot_id(app_.boot_id);
   resp->set_software_version(RAMPART_VERSION);
   resp->set_applied_version(app_.applied_version.load());
+  resp->set_applying_version(app_.applying_version.load());
   {
     std::lock_guard<std::mutex> lock(app_.control_mu);
     resp->set_generation(app_.rules->current().generation());

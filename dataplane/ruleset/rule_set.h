@@ -1,9 +1,9 @@
 #pragma once
 // RuleSet: the immutable, fully built policy the workers classify against:
 // the rte_acl contexts, each rule's action and name, the default action,
-// the non-IP action and, when some group is not in protect mode, a second
-// classifier that gives a new flow's group mode (docs/policy.md, "Groups
-// and modes"). Built (cold) by the control thread from a
+// the non-IP action and, when some group is not in protect mode, the table
+// that gives a new flow's group mode (group_mode_table.h; docs/policy.md,
+// "Groups and modes"). Built (cold) by the control thread from a
 // CompiledPolicy; published only if every step succeeded. Workers read it
 // concurrently and never modify it.
 
@@ -14,6 +14,8 @@
 
 #include "controlplane/compiler/compiled_policy.h"
 #include "dataplane/classify/acl_classifier.h"
+#include "dataplane/classify/group_mode_table.h"
+#include "dataplane/common/cancel_check.h"
 #include "dataplane/common/result.h"
 #include "dataplane/conntrack/flow.h"
 
@@ -27,8 +29,13 @@ struct RuleInfo {
 
 class RuleSet {
  public:
+  // `cancelled` is asked between the steps and inside the long loops
+  // (cancel_check.h); when it says true the build fails with
+  // cancelled_error().
+  // The rte_acl builds themselves (bounded by the rule count) cannot be
+  // interrupted.
   static Result<std::unique_ptr<const RuleSet>> build(const cp::CompiledPolicy& policy, uint32_t generation,
-                                                      int socket);
+                                                      int socket, const CancelCheck& cancelled = {});
 
   // Verdict for an ACL result (0: no rule matched -> default action).
   FlowVerdict verdict(uint32_t rule_number) const {
@@ -50,8 +57,7 @@ class RuleSet {
  private:
   RuleSet() = default;
   std::unique_ptr<AclClassifier> acl_;
-  std::unique_ptr<AclClassifier> modes_;    // nullptr: every group protects
-  std::vector<cp::GroupMode> mode_of_rule_;  // per modes_ rule
+  std::unique_ptr<GroupModeTable> modes_;  // nullptr: every group protects
   std::vector<FlowVerdict> verdicts_;
   std::vector<RuleInfo> rules_;
   std::string origin_;

@@ -18,6 +18,18 @@ if [[ $EUID -ne 0 ]]; then
 fi
 for b in "$LAB_RAMPARTD" "$CONTROLLER" "$CTL"; do [[ -x $b ]] || bail "binary not found: $b"; done
 
+# lab_for_controller: the lab up (torn down at exit) and the paths the
+# controller tests use: $asock (rampartd's API), $csock (the
+# controller's), $pdir (its policy directory, created).
+lab_for_controller() {
+  lab_install_traps
+  lab_up || bail "lab_up"
+  asock=$LAB_DIR/rampartd.sock
+  csock=$LAB_DIR/controller.sock
+  pdir=$LAB_DIR/policies
+  mkdir -p "$pdir"
+}
+
 ctl() { "$CTL" --server "unix:$csock" "$@"; }
 # probe PORT -> connected | refused | timeout (TCP from the client namespace)
 probe() {

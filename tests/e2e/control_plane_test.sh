@@ -20,12 +20,7 @@ export LAB_QUIET=${LAB_QUIET:-1}
 # shellcheck source=tests/e2e/control_plane_lib.sh
 source "$here/control_plane_lib.sh"
 
-lab_install_traps
-lab_up || bail "lab_up"
-asock=$LAB_DIR/rampartd.sock
-csock=$LAB_DIR/controller.sock
-pdir=$LAB_DIR/policies
-mkdir -p "$pdir"
+lab_for_controller
 # wait_sync VERSION: until the controller reports the appliance in sync at VERSION
 wait_sync() {
   local want=$1 i out

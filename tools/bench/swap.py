@@ -86,6 +86,18 @@ class Appliance:
         return {c.name: c.value for c in r.counters}
 
 
+def stop_process(proc, sig, timeout=20):
+    """Signals a process we started, waits; kills it after `timeout` s."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def make_policy(pb, n, version, variant):
     """n rules: n-1 deny rules on addresses the traffic never uses (a
     different set per variant), then one allow rule for the replayed
@@ -331,13 +343,8 @@ def main():
             with open(a.json, "w") as f:
                 json.dump(results, f, indent=2)
     finally:
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        if proc is not None:
+            stop_process(proc, signal.SIGINT)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -3,6 +3,7 @@
 
 #include "dataplane/ruleset/rule_set.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "controlplane/compiler/cidr.h"
@@ -193,6 +194,55 @@ TEST(RuleSetModes, GroupWithoutMembersMatchesNothing) {
   EXPECT_EQ(mode_of(*rs, {.src = "198.18.0.1", .dst = "198.18.0.2"}), cp::GroupMode::kProtect);
   auto only_empty = build_with_groups({{"empty", cp::GroupMode::kMonitor, {}, "t:1"}});
   EXPECT_EQ(mode_of(*only_empty, {.src = "198.18.0.1", .dst = "198.18.0.2"}), cp::GroupMode::kProtect);
+}
+
+// A build whose caller gave up stops at the next question: between the
+// steps, and every few thousand rules or members inside them.
+TEST(RuleSet, CancelledBuildStopsAtTheNextCheck) {
+  cp::CompiledPolicy p;
+  for (int i = 0; i < 20000; ++i) {
+    cp::CompiledRule r;
+    r.name = "r" + std::to_string(i);
+    r.protocol = 6;
+    r.dst_ports.push_back({static_cast<uint16_t>(1000 + i % 5000), static_cast<uint16_t>(1000 + i % 5000)});
+    p.rules.push_back(std::move(r));
+    p.groups.push_back({"g" + std::to_string(i), cp::GroupMode::kMonitor,
+                        {cidr(fmt::format("10.{}.{}.1", i >> 8, i & 255).c_str())}, "t"});
+  }
+  int asked = 0;
+  auto never = RuleSet::build(p, 3, 0, [&asked] { return ++asked < 0; });
+  ASSERT_TRUE(never.ok());
+  const int questions = asked;
+  EXPECT_GT(questions, 8);  // inside the rule expansion and the group table, and between them
+  for (int stop_at : {1, 3, questions / 2, questions}) {
+    int n = 0;
+    auto rs = RuleSet::build(p, 4, 0, [&n, stop_at] { return ++n >= stop_at; });
+    ASSERT_FALSE(rs.ok()) << "stop at question " << stop_at;
+    EXPECT_TRUE(is_cancelled(rs.error())) << rs.error().message;
+    EXPECT_EQ(n, stop_at);  // not asked again after it said so: the build stopped there
+  }
+}
+
+// A rule whose sides multiply past kMaxAclEntries is refused before it is
+// expanded (it would take gigabytes), naming the rule.
+TEST(RuleSet, CrossProductOverTheLimitIsAnError) {
+  cp::CompiledPolicy p;
+  cp::CompiledRule r;
+  r.name = "wide";
+  r.source = "t.yaml:3";
+  for (int i = 0; i < 1024; ++i) {
+    r.src.push_back(cidr(fmt::format("10.0.{}.{}", i >> 8, i & 255).c_str()));
+    r.dst.push_back(cidr(fmt::format("10.1.{}.{}", i >> 8, i & 255).c_str()));
+  }
+  p.rules.push_back(r);
+  auto rs = RuleSet::build(p, 5, 0);
+  ASSERT_FALSE(rs.ok());
+  EXPECT_NE(rs.error().message.find("the rules expand into more than 524288 IPv4 classifier entries"),
+            std::string::npos)
+      << rs.error().message;
+  EXPECT_NE(rs.error().message.find("rule 0 'wide' (t.yaml:3)"), std::string::npos) << rs.error().message;
+  p.rules[0].dst.resize(512);  // 1024 x 512 = 524288: at the limit
+  EXPECT_TRUE(RuleSet::build(p, 6, 0).ok());
 }
 
 TEST(RuleSetModes, EnforcedVerdict) {

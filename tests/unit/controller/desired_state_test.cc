@@ -2,21 +2,38 @@
 
 #include "controlplane/controller/desired_state.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <fstream>
 #include <sstream>
 
+#include "controlplane/api/policy_version.h"
 #include "controlplane/compiler/cidr.h"
 #include "controlplane/controller/inventory.h"
+#include "controlplane/controller/staged_file.h"
 
 namespace rampart::controller {
 namespace {
 
 namespace fs = std::filesystem;
+
+// "controller:N" of an origin "controller:N#DIGEST".
+std::string origin_number(const std::string& origin) { return origin.substr(0, origin.find('#')); }
+
+// The desired version after DesiredState::advance_past(seen), which must succeed.
+uint64_t advance(DesiredState& s, uint64_t seen) {
+  uint64_t desired = 0;
+  const Outcome o = s.advance_past(seen, &desired);
+  EXPECT_TRUE(o.ok()) << o.message;
+  return desired;
+}
 
 class DesiredStateTest : public ::testing::Test {
  public:
@@ -48,7 +65,7 @@ TEST_F(DesiredStateTest, EmptyDirectoryStartsAtVersionOne) {
   auto s = open_ok();
   ASSERT_TRUE(s);
   EXPECT_EQ(s->version(), 1u);
-  EXPECT_EQ(s->snapshot()->policy.origin, "controller:1");
+  EXPECT_EQ(origin_number(s->snapshot()->policy.origin), "controller:1");
   EXPECT_EQ(read(".rampart-version").substr(0, 2), "1\n");
 }
 
@@ -62,7 +79,7 @@ TEST_F(DesiredStateTest, ApplyWritesTheDocumentAndBumpsThePersistedVersion) {
   EXPECT_EQ(r.rules, 1u);
   EXPECT_EQ(read("web.yaml"), "rules:\n  - name: web\n    action: allow\n");
   EXPECT_EQ(s->snapshot()->version, 2u);
-  EXPECT_EQ(s->snapshot()->policy.origin, "controller:2");
+  EXPECT_EQ(origin_number(s->snapshot()->policy.origin), "controller:2");
   // The same text again is not a change.
   ASSERT_TRUE(s->apply("web", "rules:\n  - name: web\n    action: allow\n", false, &errors, &r).ok());
   EXPECT_EQ(r.version, 2u);
@@ -168,10 +185,10 @@ TEST_F(DesiredStateTest, InvalidDocumentsRefuseToOpen) {
 TEST_F(DesiredStateTest, AdvancePastAnApplianceAhead) {
   auto s = open_ok();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->advance_past(0), 1u);
-  EXPECT_EQ(s->advance_past(7), 8u);
+  EXPECT_EQ(advance(*s, 0), 1u);
+  EXPECT_EQ(advance(*s, 7), 8u);
   EXPECT_EQ(s->snapshot()->version, 8u);
-  EXPECT_EQ(s->snapshot()->policy.origin, "controller:8");
+  EXPECT_EQ(origin_number(s->snapshot()->policy.origin), "controller:8");
   s.reset();
   auto again = open_ok();
   ASSERT_TRUE(again);
@@ -185,6 +202,107 @@ TEST_F(DesiredStateTest, CorruptVersionFileIsAnError) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message.find(".rampart-version:1: 'banana' is not a policy version"), std::string::npos)
       << s.error().message;
+}
+
+// Issue 9 part 4, defect 1: a version with no successor is never computed
+// (it wrapped to 0 before, which the next start refused) and the version
+// file always holds a version the next start accepts.
+TEST_F(DesiredStateTest, VersionsNeverWrap) {
+  const uint64_t top = api::kMaxPolicyVersion;
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  ASSERT_EQ(advance(*s, top - 2), top - 1);
+  std::vector<std::string> errors;
+  DesiredState::ApplyResult r;
+  ASSERT_TRUE(s->apply("a", "default_action: deny\n", false, &errors, &r).ok());
+  EXPECT_EQ(r.version, top);
+  const std::string file = read(".rampart-version");
+  // The next change would need top + 1: refused, nothing written.
+  const Outcome o = s->apply("b", "rules:\n  - name: x\n    action: allow\n", false, &errors, &r);
+  EXPECT_EQ(o.code, Outcome::Code::kFailedPrecondition);
+  EXPECT_NE(o.message.find(fmt::format("policy version {} has no successor", top)), std::string::npos) << o.message;
+  EXPECT_FALSE(fs::exists(dir_ + "/b.yaml"));
+  EXPECT_EQ(read(".rampart-version"), file);
+  EXPECT_EQ(s->version(), top);
+  uint64_t v = 0;
+  EXPECT_EQ(s->remove("a", &v).code, Outcome::Code::kFailedPrecondition);
+  EXPECT_TRUE(fs::exists(dir_ + "/a.yaml"));
+  // An appliance at the top cannot be passed; one below is no change.
+  uint64_t desired = 0;
+  const Outcome past = s->advance_past(top, &desired);
+  EXPECT_EQ(past.code, Outcome::Code::kFailedPrecondition);
+  EXPECT_NE(past.message.find("has no successor"), std::string::npos);
+  EXPECT_EQ(desired, top);
+  EXPECT_EQ(advance(*s, top - 5), top);
+  EXPECT_EQ(s->version(), top);
+  s.reset();
+  auto again = open_ok();  // always able to start again
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->version(), top);
+  EXPECT_TRUE(again->startup_problems().empty());
+}
+
+TEST_F(DesiredStateTest, DocumentsEditedWhileStoppedAtTheTopStillStart) {
+  const uint64_t top = api::kMaxPolicyVersion;
+  write(".rampart-version", std::to_string(top) + "\n");
+  write("a.yaml", "default_action: deny\n");
+  auto s = open_ok();  // documents changed since the stored version: it cannot grow, and still starts
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->version(), top);
+  ASSERT_EQ(s->startup_problems().size(), 1u);
+  EXPECT_NE(s->startup_problems()[0].find("has no successor"), std::string::npos) << s->startup_problems()[0];
+  EXPECT_EQ(read(".rampart-version"), std::to_string(top) + "\n");  // not stored as if it were that version
+  const std::string origin = s->snapshot()->policy.origin;
+  s.reset();
+  auto again = open_ok();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->startup_problems().size(), 1u);  // said at every start
+  EXPECT_EQ(again->snapshot()->policy.origin, origin);
+}
+
+TEST_F(DesiredStateTest, VersionFileOutsideTheRangeIsAnErrorThatSaysWhatToDo) {
+  for (const std::string bad : {"0", "9223372036854775808", "18446744073709551615"}) {
+    write(".rampart-version", bad + "\n");
+    std::vector<std::string> errors;
+    auto s = DesiredState::open(dir_, &errors);
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.error().message.find(fmt::format(".rampart-version:1: '{}' is not a policy version (1-{})", bad,
+                                                 api::kMaxPolicyVersion)),
+              std::string::npos)
+        << s.error().message;
+    EXPECT_NE(s.error().message.find("remove it to start again at version 1"), std::string::npos);
+  }
+  VersionState st;
+  st.version = 0;
+  EXPECT_FALSE(save_version_state(dir_, st).ok());
+  st.version = api::kMaxPolicyVersion + 1;
+  EXPECT_FALSE(save_version_state(dir_, st).ok());
+}
+
+// The origin names the policy, not only its number: the same documents
+// give the same origin after a restart; other documents under the same
+// number (a state directory restored from an old backup) another one.
+TEST_F(DesiredStateTest, OriginIdentifiesThePolicy) {
+  std::vector<std::string> errors;
+  DesiredState::ApplyResult r;
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->apply("a", "default_action: deny\n", false, &errors, &r).ok());
+  const std::string origin = s->snapshot()->policy.origin;
+  EXPECT_EQ(origin_number(origin), "controller:2");
+  EXPECT_NE(origin.find('#'), std::string::npos);
+  s.reset();
+  auto same = open_ok();
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->snapshot()->policy.origin, origin);
+  same.reset();
+  fs::remove_all(dir_);
+  fs::create_directories(dir_);
+  auto other = open_ok();
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(other->apply("a", "default_action: allow\n", false, &errors, &r).ok());
+  EXPECT_EQ(origin_number(other->snapshot()->policy.origin), "controller:2");
+  EXPECT_NE(other->snapshot()->policy.origin, origin);
 }
 
 cp::LabeledAddress workload(const char* ip, std::map<std::string, std::string> labels) {
@@ -237,7 +355,7 @@ TEST_F(DesiredStateTest, InventoryChangesThatMoveMembersBumpTheVersion) {
   EXPECT_EQ(s->version(), 3u);
   auto snap = s->snapshot();
   EXPECT_EQ(snap->version, 3u);
-  EXPECT_EQ(snap->policy.origin, "controller:3");
+  EXPECT_EQ(origin_number(snap->policy.origin), "controller:3");
   ASSERT_EQ(snap->policy.rules.size(), 1u);
   ASSERT_EQ(snap->policy.rules[0].dst.size(), 1u);
   EXPECT_EQ(cp::format_cidr(snap->policy.rules[0].dst[0]), "198.18.1.10/32");
@@ -514,6 +632,187 @@ TEST_F(DesiredStateTest, RemovingTheDocumentThatDefinesAReferencedGroupIsRefused
             std::string::npos)
       << o.message;
   EXPECT_EQ(s->version(), 3u);
+}
+
+}  // namespace
+}  // namespace rampart::controller
+
+namespace rampart::controller {
+namespace {
+
+// Issue 9 part 4, defect 5: a change that cannot be written in full changes
+// nothing (it used to leave the new document in place, in memory and on
+// the appliances, while the version file write failed). Failures are
+// injected by putting a directory where a file must go; the full-disk
+// case itself runs in tests/e2e/controller_full_disk_test.sh.
+class FailedCommitTest : public DesiredStateTest {
+ public:
+  // Every name in the directory but the given ones.
+  std::set<std::string> names() {
+    std::set<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir_)) out.insert(e.path().filename().string());
+    return out;
+  }
+  void block(const std::string& name) {
+    fs::remove(dir_ + "/" + name);
+    fs::create_directories(dir_ + "/" + name + "/x");
+  }
+  void unblock(const std::string& name) { fs::remove_all(dir_ + "/" + name); }
+};
+
+TEST_F(FailedCommitTest, VersionFileThatCannotBeReplacedUndoesTheDocument) {
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  std::vector<std::string> errors;
+  DesiredState::ApplyResult r;
+  ASSERT_TRUE(s->apply("web", "default_action: deny\n", false, &errors, &r).ok());
+  const std::string version_file = read(".rampart-version");
+  const std::string origin = s->snapshot()->policy.origin;
+  block(".rampart-version");  // staged fine, but the rename over it fails
+  const auto before = names();
+  // A replaced document comes back, a new one goes, a removed one stays.
+  Outcome o = s->apply("web", "default_action: allow\n", false, &errors, &r);
+  EXPECT_EQ(o.code, Outcome::Code::kUnavailable);
+  EXPECT_NE(o.message.find("nothing changed"), std::string::npos) << o.message;
+  EXPECT_EQ(read("web.yaml"), "default_action: deny\n");
+  EXPECT_EQ(s->apply("db", "rules: []\n", false, &errors, &r).code, Outcome::Code::kUnavailable);
+  EXPECT_FALSE(fs::exists(dir_ + "/db.yaml"));
+  uint64_t v = 0;
+  EXPECT_EQ(s->remove("web", &v).code, Outcome::Code::kUnavailable);
+  EXPECT_EQ(read("web.yaml"), "default_action: deny\n");
+  EXPECT_EQ(names(), before);  // nothing staged is left behind
+  EXPECT_EQ(s->version(), 2u);
+  EXPECT_EQ(s->snapshot()->policy.origin, origin);
+  EXPECT_EQ(s->snapshot()->policy.default_action, cp::Action::kDeny);
+  StoredDocument d;
+  EXPECT_EQ(s->get("db", &d).code, Outcome::Code::kNotFound);
+  unblock(".rampart-version");
+  write(".rampart-version", version_file);
+  // Space (here: the name) back: the same change goes through.
+  ASSERT_TRUE(s->apply("web", "default_action: allow\n", false, &errors, &r).ok());
+  EXPECT_EQ(r.version, 3u);
+  EXPECT_EQ(read("web.yaml"), "default_action: allow\n");
+}
+
+TEST_F(FailedCommitTest, DocumentThatCannotBeStagedChangesNothing) {
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  const std::string version_file = read(".rampart-version");
+  block(staging_name(dir_ + "/web.yaml", "tmp").substr(dir_.size() + 1));
+  std::vector<std::string> errors;
+  DesiredState::ApplyResult r;
+  const Outcome o = s->apply("web", "default_action: deny\n", false, &errors, &r);
+  EXPECT_EQ(o.code, Outcome::Code::kUnavailable);
+  EXPECT_NE(o.message.find("cannot write"), std::string::npos) << o.message;
+  EXPECT_FALSE(fs::exists(dir_ + "/web.yaml"));
+  EXPECT_EQ(read(".rampart-version"), version_file);
+  EXPECT_EQ(s->version(), 1u);
+}
+
+TEST_F(FailedCommitTest, VersionFileThatCannotBeWrittenChangesNoMembers) {
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  std::vector<std::string> errors;
+  DesiredState::ApplyResult r;
+  ASSERT_TRUE(s->apply("web", kGroups, false, &errors, &r).ok());
+  const std::string origin = s->snapshot()->policy.origin;
+  block(staging_name(dir_ + "/.rampart-version", "tmp").substr(dir_.size() + 1));
+  bool bumped = true;
+  const Outcome o = s->set_workloads(1, {workload("198.18.1.10", {{"app", "web"}})}, &bumped);
+  EXPECT_EQ(o.code, Outcome::Code::kUnavailable);
+  EXPECT_FALSE(bumped);
+  EXPECT_EQ(s->snapshot()->policy.origin, origin);
+  EXPECT_TRUE(s->snapshot()->policy.rules.empty());  // still no member
+  uint64_t desired = 0;
+  EXPECT_EQ(s->advance_past(9, &desired).code, Outcome::Code::kUnavailable);
+  EXPECT_EQ(desired, 2u);
+  EXPECT_EQ(s->version(), 2u);
+  unblock(staging_name(dir_ + "/.rampart-version", "tmp").substr(dir_.size() + 1));
+  // The same workloads again (same generation: an orchestrator's retry).
+  ASSERT_TRUE(s->set_workloads(1, {workload("198.18.1.10", {{"app", "web"}})}, &bumped).ok());
+  EXPECT_TRUE(bumped);
+  EXPECT_EQ(s->snapshot()->policy.rules.size(), 1u);
+}
+
+TEST_F(FailedCommitTest, LeftoversOfACrashAreRemovedAtStart) {
+  write("web.yaml", "default_action: deny\n");
+  write(".web.yaml.tmp4242", "default_action: allow\n");
+  write(".web.yaml.old77", "default_action: allow\n");
+  write(".rampart-version.tmp5", "9\n");
+  write(".notes.tmp", "kept: not ours\n");
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(names(), (std::set<std::string>{".notes.tmp", ".rampart-version", "web.yaml"}));
+  EXPECT_EQ(s->snapshot()->policy.default_action, cp::Action::kDeny);
+}
+
+TEST(StagedFile, LeftoverNames) {
+  EXPECT_TRUE(is_staging_leftover(".web.yaml.tmp123"));
+  EXPECT_TRUE(is_staging_leftover(".rampart-version.old9"));
+  EXPECT_TRUE(is_staging_leftover(staging_name("/d/x.yaml", "tmp").substr(3)));
+  EXPECT_FALSE(is_staging_leftover("web.yaml.tmp123"));  // not hidden: a document's name
+  EXPECT_FALSE(is_staging_leftover(".web.yaml.tmp"));
+  EXPECT_FALSE(is_staging_leftover(".tmp12"));
+  EXPECT_FALSE(is_staging_leftover(".hs-cache"));
+  EXPECT_FALSE(is_staging_leftover(".rampart-inventory"));
+}
+
+}  // namespace
+}  // namespace rampart::controller
+
+namespace rampart::controller {
+namespace {
+
+// Issue 9 part 4, defect 11: documents are read only if they are regular
+// files within --max-document-bytes (a symlink to /dev/zero grew the
+// controller's memory without end); so are the version and inventory
+// files. Every refusal names the file.
+TEST_F(DesiredStateTest, DocumentsThatAreNotRegularFilesOrTooLargeAreRefused) {
+  write("ok.yaml", "default_action: deny\n");
+  fs::create_symlink("/dev/zero", dir_ + "/zero.yaml");
+  ASSERT_EQ(mkfifo((dir_ + "/fifo.yaml").c_str(), 0600), 0);
+  write("big.yaml", "# " + std::string(2000, 'x') + "\n");
+  std::vector<std::string> errors;
+  DesiredState::OpenOptions opt;
+  opt.max_document_bytes = 1024;
+  auto s = DesiredState::open(dir_, &errors, opt);
+  ASSERT_FALSE(s.ok());
+  std::sort(errors.begin(), errors.end());
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0], dir_ + "/big.yaml: error: 2003 bytes, more than the 1024 bytes allowed for a policy "
+                                "document (--max-document-bytes)");
+  EXPECT_EQ(errors[1], dir_ + "/fifo.yaml: error: a FIFO, not a regular file: refusing to read it as a policy "
+                                "document");
+  EXPECT_EQ(errors[2], dir_ + "/zero.yaml: error: a character device, not a regular file: refusing to read it as a "
+                                "policy document");
+}
+
+TEST_F(DesiredStateTest, ApplyRefusesADocumentOverTheLimit) {
+  std::vector<std::string> errors;
+  DesiredState::OpenOptions opt;
+  opt.max_document_bytes = 1024;
+  auto s = DesiredState::open(dir_, &errors, opt);
+  ASSERT_TRUE(s.ok());
+  DesiredState::ApplyResult r;
+  const Outcome o = (*s)->apply("big", "# " + std::string(2000, 'x') + "\n", false, &errors, &r);
+  EXPECT_EQ(o.code, Outcome::Code::kInvalidArgument);
+  EXPECT_EQ(o.message, "document.yaml: 2003 bytes, at most 1024 (--max-document-bytes)");
+  EXPECT_FALSE(fs::exists(dir_ + "/big.yaml"));
+}
+
+TEST_F(DesiredStateTest, StateFilesThatAreNotRegularFilesAreRefused) {
+  fs::create_symlink("/dev/zero", dir_ + "/.rampart-version");
+  std::vector<std::string> errors;
+  auto s = DesiredState::open(dir_, &errors);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find(".rampart-version: a character device, not a regular file"), std::string::npos)
+      << s.error().message;
+  ASSERT_EQ(mkfifo((dir_ + "/" + kInventoryFile).c_str(), 0600), 0);
+  Inventory inventory;
+  auto loaded = inventory.load(dir_);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.error().message.find(".rampart-inventory: a FIFO, not a regular file"), std::string::npos)
+      << loaded.error().message;
 }
 
 }  // namespace
