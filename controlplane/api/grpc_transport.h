@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "dataplane/common/result.h"
+#include "common/result.h"
 
 namespace rampart::api {
 

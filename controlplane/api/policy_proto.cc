@@ -14,20 +14,20 @@ namespace {
 
 namespace v1 = rampart::dataplane::v1;
 
-bool action_from_proto(v1::Action a, cp::Action* out) {
+bool action_from_proto(v1::Action a, policy::Action* out) {
   switch (a) {
-    case v1::ACTION_ALLOW: *out = cp::Action::kAllow; return true;
-    case v1::ACTION_DENY: *out = cp::Action::kDeny; return true;
-    case v1::ACTION_REJECT: *out = cp::Action::kReject; return true;
+    case v1::ACTION_ALLOW: *out = policy::Action::kAllow; return true;
+    case v1::ACTION_DENY: *out = policy::Action::kDeny; return true;
+    case v1::ACTION_REJECT: *out = policy::Action::kReject; return true;
     default: return false;
   }
 }
 
-v1::Action action_to_proto(cp::Action a) {
+v1::Action action_to_proto(policy::Action a) {
   switch (a) {
-    case cp::Action::kAllow: return v1::ACTION_ALLOW;
-    case cp::Action::kDeny: return v1::ACTION_DENY;
-    case cp::Action::kReject: return v1::ACTION_REJECT;
+    case policy::Action::kAllow: return v1::ACTION_ALLOW;
+    case policy::Action::kDeny: return v1::ACTION_DENY;
+    case policy::Action::kReject: return v1::ACTION_REJECT;
   }
   return v1::ACTION_UNSPECIFIED;
 }
@@ -64,7 +64,7 @@ bool count_ok(int size, std::size_t max, const std::string& path, Problems* prob
 }
 
 void cidrs_from_proto(const google::protobuf::RepeatedPtrField<v1::Cidr>& in, const std::string& path,
-                      std::vector<cp::Cidr>* out, Problems* problems) {
+                      std::vector<policy::Cidr>* out, Problems* problems) {
   if (!count_ok(in.size(), kMaxPrefixesPerList, path, problems)) return;
   for (int i = 0; i < in.size() && !problems->full(); ++i) {
     const std::string at = fmt::format("{}[{}].prefix", path, i);
@@ -83,7 +83,7 @@ void cidrs_from_proto(const google::protobuf::RepeatedPtrField<v1::Cidr>& in, co
 }
 
 void ports_from_proto(const google::protobuf::RepeatedPtrField<v1::PortRange>& in, const std::string& path,
-                      std::vector<cp::PortRange>* out, Problems* problems) {
+                      std::vector<policy::PortRange>* out, Problems* problems) {
   if (!count_ok(in.size(), kMaxPortRangesPerList, path, problems)) return;
   for (int i = 0; i < in.size() && !problems->full(); ++i) {
     const auto& r = in[i];
@@ -92,24 +92,24 @@ void ports_from_proto(const google::protobuf::RepeatedPtrField<v1::PortRange>& i
                                 r.last()));
       continue;
     }
-    out->push_back(cp::PortRange{static_cast<uint16_t>(r.first()), static_cast<uint16_t>(r.last())});
+    out->push_back(policy::PortRange{static_cast<uint16_t>(r.first()), static_cast<uint16_t>(r.last())});
   }
 }
 
-bool mode_from_proto(v1::GroupMode m, cp::GroupMode* out) {
+bool mode_from_proto(v1::GroupMode m, policy::GroupMode* out) {
   switch (m) {
-    case v1::GROUP_MODE_PROTECT: *out = cp::GroupMode::kProtect; return true;
-    case v1::GROUP_MODE_MONITOR: *out = cp::GroupMode::kMonitor; return true;
-    case v1::GROUP_MODE_DISCOVER: *out = cp::GroupMode::kDiscover; return true;
+    case v1::GROUP_MODE_PROTECT: *out = policy::GroupMode::kProtect; return true;
+    case v1::GROUP_MODE_MONITOR: *out = policy::GroupMode::kMonitor; return true;
+    case v1::GROUP_MODE_DISCOVER: *out = policy::GroupMode::kDiscover; return true;
     default: return false;
   }
 }
 
-v1::GroupMode mode_to_proto(cp::GroupMode m) {
+v1::GroupMode mode_to_proto(policy::GroupMode m) {
   switch (m) {
-    case cp::GroupMode::kProtect: return v1::GROUP_MODE_PROTECT;
-    case cp::GroupMode::kMonitor: return v1::GROUP_MODE_MONITOR;
-    case cp::GroupMode::kDiscover: return v1::GROUP_MODE_DISCOVER;
+    case policy::GroupMode::kProtect: return v1::GROUP_MODE_PROTECT;
+    case policy::GroupMode::kMonitor: return v1::GROUP_MODE_MONITOR;
+    case policy::GroupMode::kDiscover: return v1::GROUP_MODE_DISCOVER;
   }
   return v1::GROUP_MODE_UNSPECIFIED;
 }
@@ -132,7 +132,7 @@ std::string source_from_proto(const std::string& source, const std::string& at, 
   return source.empty() ? at : source;
 }
 
-void groups_from_proto(const v1::Policy& p, cp::CompiledPolicy* c, Problems* problems) {
+void groups_from_proto(const v1::Policy& p, policy::CompiledPolicy* c, Problems* problems) {
   if (!count_ok(p.groups_size(), kMaxGroups, "policy.groups", problems)) return;
   std::size_t members = 0;
   for (const auto& g : p.groups()) members += static_cast<std::size_t>(g.members_size());
@@ -144,7 +144,7 @@ void groups_from_proto(const v1::Policy& p, cp::CompiledPolicy* c, Problems* pro
   for (int i = 0; i < p.groups_size() && !problems->full(); ++i) {
     const v1::Group& g = p.groups(i);
     const std::string at = fmt::format("policy.groups[{}]", i);
-    cp::GroupScope out;
+    policy::GroupScope out;
     if (g.name().empty()) {
       problems->add(fmt::format("{}.name: required", at));
     } else {
@@ -160,7 +160,7 @@ void groups_from_proto(const v1::Policy& p, cp::CompiledPolicy* c, Problems* pro
   }
 }
 
-void signatures_from_proto(const v1::Policy& p, cp::CompiledPolicy* c, Problems* problems) {
+void signatures_from_proto(const v1::Policy& p, policy::CompiledPolicy* c, Problems* problems) {
   if (!p.has_signatures()) return;
   c->has_signature_sets = true;
   if (!count_ok(p.signatures().sets_size(), kMaxSignatureSets, "policy.signatures.sets", problems)) return;
@@ -174,7 +174,7 @@ void signatures_from_proto(const v1::Policy& p, cp::CompiledPolicy* c, Problems*
       name_from_proto(s.name(), at + ".name", &names, problems);
     }
     problems->add_if(length_error(at + ".rules", s.rules(), kMaxSignatureSetBytes));
-    cp::SignatureSetText set;
+    policy::SignatureSetText set;
     set.name = s.name();
     set.text = s.rules();
     set.source = at;
@@ -184,9 +184,9 @@ void signatures_from_proto(const v1::Policy& p, cp::CompiledPolicy* c, Problems*
 
 }  // namespace
 
-Result<cp::CompiledPolicy> policy_from_proto(const v1::Policy& p, std::vector<std::string>* errors) {
+Result<policy::CompiledPolicy> policy_from_proto(const v1::Policy& p, std::vector<std::string>* errors) {
   Problems problems(errors);
-  cp::CompiledPolicy c;
+  policy::CompiledPolicy c;
   if (!valid_policy_version(p.version())) {
     problems.add(fmt::format("policy.version: {} is not 1-{} (0 is the startup policy; versions end there so that "
                              "every one has a successor)",
@@ -209,7 +209,7 @@ Result<cp::CompiledPolicy> policy_from_proto(const v1::Policy& p, std::vector<st
   for (int i = 0; i < p.rules_size() && !problems.full(); ++i) {
     const v1::Rule& r = p.rules(i);
     const std::string at = fmt::format("policy.rules[{}]", i);
-    cp::CompiledRule out;
+    policy::CompiledRule out;
     out.name = r.name().empty() ? fmt::format("rule-{}", i) : r.name();
     name_from_proto(out.name, at + ".name", &names, &problems);
     if (!action_from_proto(r.action(), &out.action)) {
@@ -241,8 +241,8 @@ Result<cp::CompiledPolicy> policy_from_proto(const v1::Policy& p, std::vector<st
   return c;
 }
 
-Result<Ok> policy_to_proto(const cp::CompiledPolicy& c, uint64_t version, v1::Policy* out) {
-  if (!cp::fully_resolved(c)) {
+Result<Ok> policy_to_proto(const policy::CompiledPolicy& c, uint64_t version, v1::Policy* out) {
+  if (!policy::fully_resolved(c)) {
     return Error{fmt::format("policy {}: groups are not resolved to addresses; refusing to send it", c.origin)};
   }
   out->Clear();

@@ -10,18 +10,18 @@
 #include <vector>
 
 #include "appliance.pb.h"
-#include "controlplane/compiler/compiled_policy.h"
-#include "dataplane/common/result.h"
+#include "common/policy/compiled_policy.h"
+#include "common/result.h"
 
 namespace rampart::api {
 
 // Every problem is appended to *errors as "policy.rules[3].dst[0]: ..."
 // (field path, then what is wrong); on any, the Error joins them.
-Result<cp::CompiledPolicy> policy_from_proto(const rampart::dataplane::v1::Policy& p, std::vector<std::string>* errors);
+Result<policy::CompiledPolicy> policy_from_proto(const rampart::dataplane::v1::Policy& p, std::vector<std::string>* errors);
 
 // Refuses (out untouched) a policy that is not fully_resolved(): a rule
 // still carrying group references would go out with an empty src/dst,
 // which the appliance reads as "any address".
-Result<Ok> policy_to_proto(const cp::CompiledPolicy& c, uint64_t version, rampart::dataplane::v1::Policy* out);
+Result<Ok> policy_to_proto(const policy::CompiledPolicy& c, uint64_t version, rampart::dataplane::v1::Policy* out);
 
 }  // namespace rampart::api

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "dataplane/common/result.h"
+#include "common/result.h"
 
 namespace rampart::api {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "dataplane/common/result.h"
+#include "common/result.h"
 
 namespace rampart::cp {
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "controlplane/compiler/compiled_policy.h"
+#include "controlplane/compiler/model.h"
 
 namespace rampart::cp {
 

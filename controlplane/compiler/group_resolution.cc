@@ -161,14 +161,4 @@ Result<Ok> resolve_static_groups(CompiledPolicy& policy, std::vector<std::string
   return Ok{};
 }
 
-bool fully_resolved(const CompiledPolicy& policy) {
-  for (const auto& r : policy.rules) {
-    if (!r.src_groups.empty() || !r.dst_groups.empty()) return false;
-  }
-  std::set<std::string> scoped;
-  for (const auto& g : policy.groups) scoped.insert(g.name);
-  return std::all_of(policy.group_definitions.begin(), policy.group_definitions.end(),
-                     [&](const GroupDefinition& g) { return scoped.count(g.name) != 0; });
-}
-
 }  // namespace rampart::cp

@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "controlplane/compiler/compiled_policy.h"
-#include "dataplane/common/result.h"
+#include "controlplane/compiler/model.h"
+#include "common/result.h"
 
 namespace rampart::cp {
 
@@ -57,10 +57,5 @@ Result<Ok> resolve_groups(CompiledPolicy& policy, const std::vector<LabeledAddre
 // (each "file:line[:col]: error: ..." in *errors), and `policy` is left
 // unchanged; else as resolve_groups.
 Result<Ok> resolve_static_groups(CompiledPolicy& policy, std::vector<std::string>* errors);
-
-// True when no rule carries a group reference and every group definition
-// has its GroupScope: the only form an appliance may be given. Check it
-// before building the dataplane's rule set or the appliance proto.
-bool fully_resolved(const CompiledPolicy& policy);
 
 }  // namespace rampart::cp

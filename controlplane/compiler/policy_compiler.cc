@@ -14,32 +14,6 @@
 
 namespace rampart::cp {
 
-const char* action_name(Action a) {
-  switch (a) {
-    case Action::kAllow: return "allow";
-    case Action::kDeny: return "deny";
-    case Action::kReject: return "reject";
-  }
-  return "unknown";
-}
-
-const char* group_mode_name(GroupMode m) {
-  switch (m) {
-    case GroupMode::kProtect: return "protect";
-    case GroupMode::kMonitor: return "monitor";
-    case GroupMode::kDiscover: return "discover";
-  }
-  return "unknown";
-}
-
-CompiledPolicy embedded_default_policy() {
-  CompiledPolicy p;
-  p.default_action = Action::kAllow;
-  p.non_ip_allow = true;
-  p.origin = "embedded default";
-  return p;
-}
-
 namespace {
 
 // Collects errors with positions; yaml-cpp marks are 0-based.

@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "controlplane/compiler/compiled_policy.h"
-#include "dataplane/common/result.h"
+#include "controlplane/compiler/model.h"
+#include "common/result.h"
 
 namespace rampart::cp {
 

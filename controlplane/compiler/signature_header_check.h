@@ -7,7 +7,7 @@
 // `[198.18.0.0/24,!198.18.0.0/25,!198.18.0.128/25]`) makes the rule dead,
 // which is always a mistake: the parser reports it as an error. Cold.
 
-#include "controlplane/compiler/signature.h"
+#include "controlplane/compiler/model.h"
 
 namespace rampart::cp {
 

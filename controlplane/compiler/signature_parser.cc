@@ -17,23 +17,6 @@
 
 namespace rampart::cp {
 
-const char* sig_buffer_name(SigBuffer b) {
-  switch (b) {
-    case SigBuffer::kStream: return "stream";
-    case SigBuffer::kHttpUri: return "http.uri";
-    case SigBuffer::kHttpUriRaw: return "http.uri.raw";
-    case SigBuffer::kHttpMethod: return "http.method";
-    case SigBuffer::kHttpHeader: return "http.header";
-    case SigBuffer::kHttpHost: return "http.host";
-    case SigBuffer::kHttpUserAgent: return "http.user_agent";
-    case SigBuffer::kHttpCookie: return "http.cookie";
-    case SigBuffer::kHttpRequestBody: return "http.request_body";
-    case SigBuffer::kTlsSni: return "tls.sni";
-    case SigBuffer::kDnsQuery: return "dns.query";
-  }
-  return "unknown";
-}
-
 SignatureVars SignatureVars::defaults() {
   SignatureVars v;
   for (const char* a : {"HOME_NET", "EXTERNAL_NET", "HTTP_SERVERS", "SMTP_SERVERS", "SQL_SERVERS", "DNS_SERVERS",
@@ -175,9 +158,10 @@ std::optional<Problem> expand_addresses(std::string_view text, const SignatureVa
     }
     // Suricata accepts CIDRs with host bits set and masks them.
     std::string why;
-    if (!parse_cidr(item, &why, HostBits::kMask)) return Problem{false, fmt::format("bad address: {}", why)};
+    auto c = parse_cidr(item, &why, HostBits::kMask);
+    if (!c) return Problem{false, fmt::format("bad address: {}", why)};
     out.any = false;
-    out.items.emplace_back(neg, item);
+    out.items.emplace_back(neg, *c);
   }
   return std::nullopt;
 }
@@ -246,8 +230,10 @@ std::optional<Problem> header_addresses(std::string_view text, const SignatureVa
   bool positive_any = false;
   if (auto p = expand_addresses(text, vars, false, 0, out, &positive_any)) return p;
   if (positive_any && !out.items.empty()) {
-    out.items.emplace_back(false, "0.0.0.0/0");
-    out.items.emplace_back(false, "::/0");
+    Cidr all4, all6;  // 0.0.0.0/0, ::/0
+    all6.family = 6;
+    out.items.emplace_back(false, all4);
+    out.items.emplace_back(false, all6);
   }
   if (address_list_matches_nothing(out)) {
     return Problem{false, fmt::format("{} '{}' match no address: its negations exclude every address it allows",

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "controlplane/compiler/compiled_policy.h"
+#include "controlplane/compiler/model.h"
 
 namespace rampart::cp {
 

@@ -26,7 +26,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "dataplane/common/result.h"
+#include "common/result.h"
 
 namespace rampart::cp {
 

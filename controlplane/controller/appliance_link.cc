@@ -182,7 +182,15 @@ bool ApplianceLink::sync_identities_locked() {
     boot = boot_id_;
   }
   const uint64_t generation = inventory_.generation();
-  const auto req = inventory_.full_update();
+  const IdentitySnapshot ids = inventory_.full_update();
+  dv1::UpdateIdentitiesRequest req;
+  for (const auto& w : ids.bindings) {
+    auto* b = req.add_upsert();
+    b->set_ip(w.ip);
+    b->mutable_identity()->set_workload(w.name);
+    b->mutable_identity()->mutable_labels()->insert(w.labels.begin(), w.labels.end());
+  }
+  for (const auto& ip : ids.removed) req.add_remove(ip);
   dv1::UpdateIdentitiesResponse resp;
   grpc::ClientContext ctx;
   set_deadline(&ctx, kStatusTimeout);

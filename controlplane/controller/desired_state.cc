@@ -71,7 +71,7 @@ std::string origin_of(uint64_t version, const VersionState& st) {
   return fmt::format("controller:{}#{}", version, f.hex());
 }
 
-std::string membership_digest(const cp::CompiledPolicy& resolved) {
+std::string membership_digest(const policy::CompiledPolicy& resolved) {
   if (resolved.groups.empty()) return "";
   Fnv f;
   for (const auto& g : resolved.groups) {
@@ -92,16 +92,16 @@ std::string DesiredState::digest(const std::map<std::string, std::string>& docs)
   return f.hex();
 }
 
-Result<cp::CompiledPolicy> DesiredState::compose(const std::map<std::string, std::string>& docs,
+Result<policy::CompiledPolicy> DesiredState::compose(const std::map<std::string, std::string>& docs,
                                                  std::vector<std::string>* errors,
-                                                 const std::vector<cp::SignatureSetText>* checked) const {
+                                                 const std::vector<policy::SignatureSetText>* checked) const {
   ComposeOptions opt;
   opt.signature_cache_dir = dir_ + "/" + kSignatureCacheDir;
   opt.checked_signature_sets = checked;
   return compose_policy(as_documents(docs), errors, opt);
 }
 
-Result<std::shared_ptr<Snapshot>> DesiredState::resolve_locked(const cp::CompiledPolicy& composed) const {
+Result<std::shared_ptr<Snapshot>> DesiredState::resolve_locked(const policy::CompiledPolicy& composed) const {
   auto snap = std::make_shared<Snapshot>();
   snap->policy = composed;
   std::vector<cp::InactiveRule> inactive;
@@ -220,7 +220,7 @@ uint64_t DesiredState::version() const {
   return state_.version;
 }
 
-Outcome DesiredState::commit_locked(std::map<std::string, std::string> docs, cp::CompiledPolicy composed,
+Outcome DesiredState::commit_locked(std::map<std::string, std::string> docs, policy::CompiledPolicy composed,
                                     std::shared_ptr<Snapshot> snap, const std::string& changed, bool removed) {
   auto next_version = api::next_policy_version(state_.version);
   if (!next_version) return Outcome::failed_precondition(no_successor_message(next_version.error()));
@@ -259,7 +259,7 @@ Outcome DesiredState::apply(const std::string& name, const std::string& yaml, bo
   // other writer changes docs_ or composed_ meanwhile.
   std::lock_guard<std::mutex> writing(write_mu_);
   std::map<std::string, std::string> docs;
-  std::vector<cp::SignatureSetText> checked;
+  std::vector<policy::SignatureSetText> checked;
   {
     std::lock_guard<std::mutex> lock(mu_);
     docs = docs_;
@@ -285,7 +285,7 @@ Outcome DesiredState::apply(const std::string& name, const std::string& yaml, bo
 Outcome DesiredState::remove(const std::string& name, uint64_t* new_version) {
   std::lock_guard<std::mutex> writing(write_mu_);  // as in apply()
   std::map<std::string, std::string> docs;
-  std::vector<cp::SignatureSetText> checked;
+  std::vector<policy::SignatureSetText> checked;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!docs_.count(name)) return Outcome::not_found(fmt::format("policy document '{}' not found", name));

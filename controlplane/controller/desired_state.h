@@ -9,7 +9,7 @@
 // push never sees a half-made change.
 // Groups are resolved against the workloads the inventory last gave
 // (set_workloads; at start, OpenOptions::workloads); the snapshot's policy
-// is always resolved (cp::fully_resolved). A workload change that moves
+// is always resolved (policy::fully_resolved). A workload change that moves
 // any group's members is a new version, persisted like a document change;
 // one that moves none changes nothing. The workloads themselves are
 // persisted by the Inventory (inventory.h, DIR/.rampart-inventory) and
@@ -38,7 +38,7 @@
 #include <string>
 #include <vector>
 
-#include "controlplane/compiler/compiled_policy.h"
+#include "common/policy/compiled_policy.h"
 #include "controlplane/compiler/group_resolution.h"
 #include "controlplane/compiler/policy_compiler.h"
 #include "controlplane/controller/outcome.h"
@@ -57,7 +57,7 @@ struct Snapshot {
   // Resolved; origin "controller:<version>#<digest of the documents and
   // group members it was made from>": what an appliance that runs it
   // reports (GetStatus.policy_origin).
-  cp::CompiledPolicy policy;
+  policy::CompiledPolicy policy;
   // Rules left out because they match nothing (a group without members),
   // as "file:line: warning: ...".
   std::vector<std::string> warnings;
@@ -132,13 +132,13 @@ class DesiredState {
   // compose_policy with the Hyperscan cache in dir_; signature sets equal
   // to `checked` (those of composed_, which passed) are not checked again.
   // Reads no member but dir_: called without mu_.
-  Result<cp::CompiledPolicy> compose(const std::map<std::string, std::string>& docs, std::vector<std::string>* errors,
-                                     const std::vector<cp::SignatureSetText>* checked) const;
+  Result<policy::CompiledPolicy> compose(const std::map<std::string, std::string>& docs, std::vector<std::string>* errors,
+                                     const std::vector<policy::SignatureSetText>* checked) const;
   // `composed` (compose_policy's output) resolved against workloads_;
   // version and origin unset.
-  Result<std::shared_ptr<Snapshot>> resolve_locked(const cp::CompiledPolicy& composed) const;
+  Result<std::shared_ptr<Snapshot>> resolve_locked(const policy::CompiledPolicy& composed) const;
   void publish_locked(std::shared_ptr<Snapshot> snap);
-  Outcome commit_locked(std::map<std::string, std::string> docs, cp::CompiledPolicy composed,
+  Outcome commit_locked(std::map<std::string, std::string> docs, policy::CompiledPolicy composed,
                         std::shared_ptr<Snapshot> snap, const std::string& changed, bool removed);
 
   const std::string dir_;
@@ -146,7 +146,7 @@ class DesiredState {
   std::mutex write_mu_;  // serialises apply and remove (the only writers of docs_ and composed_)
   mutable std::mutex mu_;
   std::map<std::string, std::string> docs_;  // guarded by mu_: name -> YAML text
-  cp::CompiledPolicy composed_;              // guarded by mu_: docs_ composed, unresolved
+  policy::CompiledPolicy composed_;              // guarded by mu_: docs_ composed, unresolved
   std::vector<cp::LabeledAddress> workloads_;  // guarded by mu_
   uint64_t workloads_generation_ = 0;          // guarded by mu_
   VersionState state_;                         // guarded by mu_

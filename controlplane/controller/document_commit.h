@@ -25,7 +25,7 @@
 #include <string>
 
 #include "controlplane/controller/version_store.h"
-#include "dataplane/common/result.h"
+#include "common/result.h"
 
 namespace rampart::controller {
 

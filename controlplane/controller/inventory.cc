@@ -22,19 +22,19 @@ constexpr std::size_t kMaxInventoryFileBytes = std::size_t{256} << 20;
 using Json = nlohmann::json;
 
 // Deterministic (objects are sorted): the same inventory, the same bytes.
-std::string to_json(const std::map<std::string, rampart::v1::Workload>& by_ip, const std::set<std::string>& removed) {
+std::string to_json(const std::map<std::string, Workload>& by_ip, const std::set<std::string>& removed) {
   Json workloads = Json::array();
   for (const auto& [ip, w] : by_ip) {
     Json labels = Json::object();
-    for (const auto& [k, v] : w.labels()) labels[k] = v;
-    workloads.push_back({{"ip", ip}, {"workload", w.workload()}, {"labels", std::move(labels)}});
+    for (const auto& [k, v] : w.labels) labels[k] = v;
+    workloads.push_back({{"ip", ip}, {"workload", w.name}, {"labels", std::move(labels)}});
   }
   Json doc = {{"format", 1}, {"workloads", std::move(workloads)}, {"removed", removed}};
   return doc.dump(1) + "\n";
 }
 
 // "" when valid, else what is wrong (the caller names the file).
-std::string from_json(const std::string& text, std::map<std::string, rampart::v1::Workload>* by_ip,
+std::string from_json(const std::string& text, std::map<std::string, Workload>* by_ip,
                       std::set<std::string>* removed) {
   Json doc = Json::parse(text, nullptr, false);
   if (doc.is_discarded()) return "not valid JSON";
@@ -52,17 +52,17 @@ std::string from_json(const std::string& text, std::map<std::string, rampart::v1
     if (!w.contains("workload") || !w["workload"].is_string() || w["workload"].get<std::string>().empty()) {
       return at + ".workload: required (a string)";
     }
-    rampart::v1::Workload out;
-    out.set_ip(w["ip"].get<std::string>());
-    out.set_workload(w["workload"].get<std::string>());
+    Workload out;
+    out.ip = w["ip"].get<std::string>();
+    out.name = w["workload"].get<std::string>();
     if (w.contains("labels")) {
       if (!w["labels"].is_object()) return at + ".labels: not an object";
       for (const auto& [k, v] : w["labels"].items()) {
         if (!v.is_string()) return fmt::format("{}.labels.{}: not a string", at, k);
-        (*out.mutable_labels())[k] = v.get<std::string>();
+        out.labels[k] = v.get<std::string>();
       }
     }
-    if (!by_ip->emplace(out.ip(), out).second) return fmt::format("{}.ip: '{}' appears twice", at, out.ip());
+    if (!by_ip->emplace(out.ip, out).second) return fmt::format("{}.ip: '{}' appears twice", at, out.ip);
   }
   const Json& gone = doc.contains("removed") ? doc["removed"] : Json::array();
   if (!gone.is_array()) return "'removed' must be an array";
@@ -87,7 +87,7 @@ Result<bool> Inventory::load(const std::string& dir) {
   }
   auto text = cp::read_bounded_file(path, kMaxInventoryFileBytes, "the workload inventory");
   if (!text) return Error{fmt::format("cannot read {}", text.error().message)};
-  std::map<std::string, rampart::v1::Workload> by_ip;
+  std::map<std::string, Workload> by_ip;
   std::set<std::string> removed;
   const std::string why = from_json(*text, &by_ip, &removed);
   if (!why.empty()) {
@@ -104,24 +104,17 @@ Result<bool> Inventory::load(const std::string& dir) {
   return true;
 }
 
-Outcome Inventory::upsert(const rampart::v1::UpsertWorkloadsRequest& req, uint64_t* count) {
-  if (auto e = api::bindings_error("workloads", req.workloads_size()); !e.empty()) return Outcome::invalid(e);
-  for (int i = 0; i < req.workloads_size(); ++i) {
-    const auto& w = req.workloads(i);
-    const std::string at = fmt::format("workloads[{}]", i);
-    if (auto e = api::binding_error(at, at, w.ip(), w.workload(), w.labels()); !e.empty()) return Outcome::invalid(e);
-  }
-  if (auto e = api::removals_error("remove_ips", req.remove_ips()); !e.empty()) return Outcome::invalid(e);
+Outcome Inventory::upsert(const WorkloadChange& change, uint64_t* count) {
   std::lock_guard<std::mutex> lock(mu_);
   auto by_ip = by_ip_;
   auto removed = removed_;
-  for (const auto& ip : req.remove_ips()) {
+  for (const auto& ip : change.remove_ips) {
     by_ip.erase(ip);
     removed.insert(ip);
   }
-  for (const auto& w : req.workloads()) {
-    by_ip[w.ip()] = w;
-    removed.erase(w.ip());
+  for (const auto& w : change.upsert) {
+    by_ip[w.ip] = w;
+    removed.erase(w.ip);
   }
   if (!path_.empty()) {
     // Written under the lock: the file always holds the latest inventory.
@@ -139,23 +132,18 @@ Outcome Inventory::upsert(const rampart::v1::UpsertWorkloadsRequest& req, uint64
   return Outcome::success();
 }
 
-std::vector<rampart::v1::Workload> Inventory::list() const {
+std::vector<Workload> Inventory::list() const {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<rampart::v1::Workload> out;
+  std::vector<Workload> out;
   for (const auto& [ip, w] : by_ip_) out.push_back(w);
   return out;
 }
 
-rampart::dataplane::v1::UpdateIdentitiesRequest Inventory::full_update() const {
+IdentitySnapshot Inventory::full_update() const {
   std::lock_guard<std::mutex> lock(mu_);
-  rampart::dataplane::v1::UpdateIdentitiesRequest r;
-  for (const auto& [ip, w] : by_ip_) {
-    auto* b = r.add_upsert();
-    b->set_ip(ip);
-    b->mutable_identity()->set_workload(w.workload());
-    b->mutable_identity()->mutable_labels()->insert(w.labels().begin(), w.labels().end());
-  }
-  for (const auto& ip : removed_) r.add_remove(ip);
+  IdentitySnapshot r;
+  for (const auto& [ip, w] : by_ip_) r.bindings.push_back(w);
+  r.removed.assign(removed_.begin(), removed_.end());
   return r;
 }
 
@@ -171,7 +159,7 @@ std::vector<cp::LabeledAddress> Inventory::labeled_addresses(uint64_t* generatio
     std::string why;
     auto host = cp::parse_cidr(ip, &why);  // validated by upsert / load
     if (!host) continue;
-    out.push_back({*host, {w.labels().begin(), w.labels().end()}});
+    out.push_back({*host, {w.labels.begin(), w.labels.end()}});
   }
   *generation = generation_;
   return out;

@@ -13,7 +13,8 @@
 //    "workloads": [{"ip": "198.18.1.10", "workload": "docker:web-1",
 //                   "labels": {"app": "web"}}, ...],
 //    "removed": ["198.18.1.9", ...]}
-// Thread-safe.
+// Plain types only: InventoryService and ApplianceLink convert to and
+// from the API's messages. Thread-safe.
 
 #include <cstdint>
 #include <map>
@@ -22,15 +23,32 @@
 #include <string>
 #include <vector>
 
-#include "appliance.pb.h"
-#include "controller.pb.h"
 #include "controlplane/compiler/group_resolution.h"
 #include "controlplane/controller/outcome.h"
-#include "dataplane/common/result.h"
+#include "common/result.h"
 
 namespace rampart::controller {
 
 inline constexpr const char* kInventoryFile = ".rampart-inventory";
+
+// One binding: an address and the workload that holds it.
+struct Workload {
+  std::string ip;
+  std::string name;  // e.g. "docker:web-1", "k8s:prod/web-7d9f"
+  std::map<std::string, std::string> labels;
+};
+
+// One change: bindings added or replaced, addresses given up.
+struct WorkloadChange {
+  std::vector<Workload> upsert;
+  std::vector<std::string> remove_ips;
+};
+
+// What an appliance needs to catch up: every binding and every removal.
+struct IdentitySnapshot {
+  std::vector<Workload> bindings;  // by IP
+  std::vector<std::string> removed;
+};
 
 class Inventory {
  public:
@@ -40,13 +58,13 @@ class Inventory {
   // error naming it. Call once, before any other method.
   Result<bool> load(const std::string& dir);
 
-  // Validates every IP and workload first; on any error nothing changes.
-  // When persisted, the new inventory is written before anything changes
-  // in memory: a failed write is kUnavailable and changes nothing.
-  Outcome upsert(const rampart::v1::UpsertWorkloadsRequest& req, uint64_t* count);
-  std::vector<rampart::v1::Workload> list() const;  // by IP
-  // Every binding and every removal: what an appliance needs to catch up.
-  rampart::dataplane::v1::UpdateIdentitiesRequest full_update() const;
+  // The change must have been checked (InventoryService checks the
+  // request: addresses, names, label sizes). When persisted, the new
+  // inventory is written before anything changes in memory: a failed write
+  // is kUnavailable and changes nothing.
+  Outcome upsert(const WorkloadChange& change, uint64_t* count);
+  std::vector<Workload> list() const;  // by IP
+  IdentitySnapshot full_update() const;
   uint64_t generation() const;
   // What groups resolve against (DesiredState::set_workloads), with the
   // generation it belongs to, read under one lock.
@@ -56,7 +74,7 @@ class Inventory {
   mutable std::mutex mu_;
   std::string path_;                                    // guarded by mu_: "" not persisted
   std::string persisted_;                               // guarded by mu_: the file's content
-  std::map<std::string, rampart::v1::Workload> by_ip_;  // guarded by mu_
+  std::map<std::string, Workload> by_ip_;               // guarded by mu_
   std::set<std::string> removed_;                       // guarded by mu_
   uint64_t generation_ = 0;                             // guarded by mu_: bumped on each change
 };

@@ -2,14 +2,29 @@
 
 #include <fmt/format.h>
 
+#include "controlplane/api/request_checks.h"
+
 namespace rampart::controller {
 
 grpc::Status InventoryService::UpsertWorkloads(grpc::ServerContext*, const rampart::v1::UpsertWorkloadsRequest* req,
                                                rampart::v1::UpsertWorkloadsResponse* resp) {
+  // The request is checked whole first: on any error nothing changes.
+  if (auto e = api::bindings_error("workloads", req->workloads_size()); !e.empty()) return to_status(Outcome::invalid(e));
+  WorkloadChange change;
+  for (int i = 0; i < req->workloads_size(); ++i) {
+    const auto& w = req->workloads(i);
+    const std::string at = fmt::format("workloads[{}]", i);
+    if (auto e = api::binding_error(at, at, w.ip(), w.workload(), w.labels()); !e.empty()) {
+      return to_status(Outcome::invalid(e));
+    }
+    change.upsert.push_back(Workload{w.ip(), w.workload(), {w.labels().begin(), w.labels().end()}});
+  }
+  if (auto e = api::removals_error("remove_ips", req->remove_ips()); !e.empty()) return to_status(Outcome::invalid(e));
+  change.remove_ips.assign(req->remove_ips().begin(), req->remove_ips().end());
   uint64_t count = 0;
   // Persisted before anything else sees it; a failed write (UNAVAILABLE)
   // changed nothing.
-  const Outcome o = inventory_.upsert(*req, &count);
+  const Outcome o = inventory_.upsert(change, &count);
   if (!o.ok()) return to_status(o);
   for (const auto& l : fleet_.links()) {
     if (l->reachable()) l->sync_identities();
@@ -33,7 +48,12 @@ grpc::Status InventoryService::UpsertWorkloads(grpc::ServerContext*, const rampa
 
 grpc::Status InventoryService::ListWorkloads(grpc::ServerContext*, const rampart::v1::ListWorkloadsRequest*,
                                              rampart::v1::ListWorkloadsResponse* resp) {
-  for (auto& w : inventory_.list()) *resp->add_workloads() = std::move(w);
+  for (const auto& w : inventory_.list()) {
+    auto* out = resp->add_workloads();
+    out->set_ip(w.ip);
+    out->set_workload(w.name);
+    out->mutable_labels()->insert(w.labels.begin(), w.labels.end());
+  }
   return grpc::Status::OK;
 }
 

@@ -7,7 +7,7 @@
 
 #include "controlplane/api/grpc_transport.h"
 #include "controlplane/compiler/policy_compiler.h"
-#include "dataplane/common/result.h"
+#include "common/result.h"
 
 namespace rampart::controller {
 

@@ -17,9 +17,9 @@ struct Setter {
   std::string where;  // "a.yaml:3:1"
 };
 
-bool same_sets(const std::vector<cp::SignatureSetText>& a, const std::vector<cp::SignatureSetText>& b) {
+bool same_sets(const std::vector<policy::SignatureSetText>& a, const std::vector<policy::SignatureSetText>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](const cp::SignatureSetText& x, const cp::SignatureSetText& y) {
+                    [](const policy::SignatureSetText& x, const policy::SignatureSetText& y) {
                       return x.name == y.name && x.text == y.text;
                     });
 }
@@ -28,12 +28,12 @@ bool same_sets(const std::vector<cp::SignatureSetText>& a, const std::vector<cp:
 
 bool valid_document_name(std::string_view name) { return cp::valid_policy_name(name); }
 
-Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors,
+Result<policy::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors,
                                           const ComposeOptions& opt) {
   std::sort(documents.begin(), documents.end(),
             [](const DocumentText& a, const DocumentText& b) { return a.name < b.name; });
   const std::size_t before = errors->size();
-  cp::CompiledPolicy out;  // the v0 defaults: allow, non-IP allow
+  policy::CompiledPolicy out;  // the v0 defaults: allow, non-IP allow
   out.origin = "controller";
   // The controller is authoritative for signature sets: the fleet runs
   // exactly the sets the documents define, possibly none.
@@ -71,7 +71,7 @@ Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, s
     }
     if (claim(compiled->non_ip_at, "non_ip", &non_ip_by)) out.non_ip_allow = compiled->non_ip_allow;
     for (std::size_t i = 0; i < compiled->rules.size(); ++i) {
-      cp::CompiledRule& r = compiled->rules[i];
+      policy::CompiledRule& r = compiled->rules[i];
       std::string here = r.name_at;
       if (here.empty()) {
         r.name = fmt::format("{}.rule-{}", doc.name, i + 1);

@@ -20,8 +20,8 @@
 #include <string_view>
 #include <vector>
 
-#include "controlplane/compiler/compiled_policy.h"
-#include "dataplane/common/result.h"
+#include "common/policy/compiled_policy.h"
+#include "common/result.h"
 
 namespace rampart::controller {
 
@@ -40,11 +40,11 @@ struct ComposeOptions {
   // Sets that already passed the check (the current composition's): when
   // the composition has exactly these (names and texts, in order), they
   // are not checked again.
-  const std::vector<cp::SignatureSetText>* checked_signature_sets = nullptr;
+  const std::vector<policy::SignatureSetText>* checked_signature_sets = nullptr;
 };
 
 // On failure every error is appended to *errors and the Error counts them.
-Result<cp::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors,
+Result<policy::CompiledPolicy> compose_policy(std::vector<DocumentText> documents, std::vector<std::string>* errors,
                                           const ComposeOptions& opt = {});
 
 }  // namespace rampart::controller

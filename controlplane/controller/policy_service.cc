@@ -82,9 +82,9 @@ grpc::Status PolicyService::GetPolicyStatus(grpc::ServerContext*, const rampart:
     auto* gs = resp->add_groups();
     gs->set_name(g.name);
     switch (g.mode) {
-      case cp::GroupMode::kProtect: gs->set_mode(rampart::v1::GROUP_MODE_PROTECT); break;
-      case cp::GroupMode::kMonitor: gs->set_mode(rampart::v1::GROUP_MODE_MONITOR); break;
-      case cp::GroupMode::kDiscover: gs->set_mode(rampart::v1::GROUP_MODE_DISCOVER); break;
+      case policy::GroupMode::kProtect: gs->set_mode(rampart::v1::GROUP_MODE_PROTECT); break;
+      case policy::GroupMode::kMonitor: gs->set_mode(rampart::v1::GROUP_MODE_MONITOR); break;
+      case policy::GroupMode::kDiscover: gs->set_mode(rampart::v1::GROUP_MODE_DISCOVER); break;
     }
     for (const auto& c : g.members) gs->add_members(cp::format_cidr(c));
     gs->set_source(g.source);

@@ -13,7 +13,7 @@
 
 #include <string>
 
-#include "dataplane/common/result.h"
+#include "common/result.h"
 
 namespace rampart::controller {
 

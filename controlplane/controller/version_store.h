@@ -14,7 +14,7 @@
 #include <map>
 #include <string>
 
-#include "dataplane/common/result.h"
+#include "common/result.h"
 
 namespace rampart::controller {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "controlplane/api/grpc_transport.h"
-#include "dataplane/common/result.h"
+#include "common/result.h"
 
 namespace rampart::ctl {
 

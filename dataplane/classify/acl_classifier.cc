@@ -21,10 +21,10 @@ RTE_ACL_RULE_DEF(AclRuleV6, kV6Fields);
 // One cross-product entry ready to become an rte_acl rule.
 struct Tuple {
   int proto;
-  const cp::Cidr* src;
-  const cp::Cidr* dst;
-  cp::PortRange sport;
-  cp::PortRange dport;
+  const policy::Cidr* src;
+  const policy::Cidr* dst;
+  policy::PortRange sport;
+  policy::PortRange dport;
 };
 
 void v4_defs(rte_acl_field_def* d) {
@@ -47,14 +47,14 @@ void v6_defs(rte_acl_field_def* d) {
   d[kV6Dport] = {RTE_ACL_FIELD_TYPE_RANGE, sizeof(uint16_t), kV6Dport, 9, offsetof(AclKeyV6, dst_port_be)};
 }
 
-uint32_t word_host(const cp::Cidr* c, int word) {
+uint32_t word_host(const policy::Cidr* c, int word) {
   if (c == nullptr) return 0;
   uint32_t be;
   std::memcpy(&be, c->addr.data() + 4 * word, 4);
   return rte_be_to_cpu_32(be);
 }
 
-uint32_t word_prefix(const cp::Cidr* c, int word) {
+uint32_t word_prefix(const policy::Cidr* c, int word) {
   if (c == nullptr) return 0;
   const int bits = static_cast<int>(c->prefix_len) - 32 * word;
   return static_cast<uint32_t>(std::clamp(bits, 0, 32));
@@ -70,13 +70,13 @@ void fill_common(rte_acl_field* f, int proto_field, const Tuple& t, int sport_fi
 }
 
 // How many prefixes of `family` one side contributes: 1 for "any".
-uint64_t side_count(const std::vector<cp::Cidr>& v, int family) {
+uint64_t side_count(const std::vector<policy::Cidr>& v, int family) {
   if (v.empty()) return 1;
-  return static_cast<uint64_t>(std::count_if(v.begin(), v.end(), [family](const cp::Cidr& c) { return c.family == family; }));
+  return static_cast<uint64_t>(std::count_if(v.begin(), v.end(), [family](const policy::Cidr& c) { return c.family == family; }));
 }
 
 // The size of expand(r, family), saturated just above kMaxAclEntries.
-uint64_t expanded_count(const cp::CompiledRule& r, int family) {
+uint64_t expanded_count(const policy::CompiledRule& r, int family) {
   if ((r.protocol == 1 && family == 6) || (r.protocol == 58 && family == 4)) return 0;
   const uint64_t factors[] = {side_count(r.src, family), side_count(r.dst, family),
                               std::max<uint64_t>(r.src_ports.size(), 1), std::max<uint64_t>(r.dst_ports.size(), 1)};
@@ -89,9 +89,9 @@ uint64_t expanded_count(const cp::CompiledRule& r, int family) {
 }
 
 // Expands rule `r` into its per-family cross product.
-void expand(const cp::CompiledRule& r, int family, std::vector<Tuple>& out) {
-  std::vector<const cp::Cidr*> srcs, dsts;
-  auto pick = [family](const std::vector<cp::Cidr>& v, std::vector<const cp::Cidr*>& o) {
+void expand(const policy::CompiledRule& r, int family, std::vector<Tuple>& out) {
+  std::vector<const policy::Cidr*> srcs, dsts;
+  auto pick = [family](const std::vector<policy::Cidr>& v, std::vector<const policy::Cidr*>& o) {
     if (v.empty()) {
       o.push_back(nullptr);
       return true;
@@ -103,7 +103,7 @@ void expand(const cp::CompiledRule& r, int family, std::vector<Tuple>& out) {
   if (!pick(r.src, srcs) || !pick(r.dst, dsts)) return;
   if (r.protocol == 1 && family == 6) return;
   if (r.protocol == 58 && family == 4) return;
-  const std::vector<cp::PortRange> any{cp::PortRange{}};
+  const std::vector<policy::PortRange> any{policy::PortRange{}};
   const auto& sports = r.src_ports.empty() ? any : r.src_ports;
   const auto& dports = r.dst_ports.empty() ? any : r.dst_ports;
   for (auto* s : srcs)
@@ -187,7 +187,7 @@ void make_acl_key(const PacketMeta& m, AclKey& key) {
   }
 }
 
-Result<std::unique_ptr<AclClassifier>> AclClassifier::build(const std::vector<cp::CompiledRule>& rules,
+Result<std::unique_ptr<AclClassifier>> AclClassifier::build(const std::vector<policy::CompiledRule>& rules,
                                                             const std::string& name, int socket,
                                                             const CancelCheck& cancelled) {
   std::unique_ptr<AclClassifier> c(new AclClassifier());

@@ -10,9 +10,9 @@
 #include <cstdint>
 #include <memory>
 
-#include "controlplane/compiler/compiled_policy.h"
-#include "dataplane/common/cancel_check.h"
-#include "dataplane/common/result.h"
+#include "common/policy/compiled_policy.h"
+#include "common/cancel_check.h"
+#include "common/result.h"
 #include "dataplane/parse/packet_meta.h"
 
 namespace rampart::dp {
@@ -58,7 +58,7 @@ class AclClassifier {
   // contexts (an error then); rte_acl_build itself runs to its end. Rules
   // expanding into more than kMaxAclEntries per family are an error naming
   // the rule where the limit is passed.
-  static Result<std::unique_ptr<AclClassifier>> build(const std::vector<cp::CompiledRule>& rules,
+  static Result<std::unique_ptr<AclClassifier>> build(const std::vector<policy::CompiledRule>& rules,
                                                       const std::string& name, int socket,
                                                       const CancelCheck& cancelled = {});
   ~AclClassifier();

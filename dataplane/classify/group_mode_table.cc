@@ -11,11 +11,11 @@ using Addr128 = GroupModeTable::Addr128;
 // Above every mode: the address is in no group and does not vote.
 constexpr uint8_t kNoGroup = 3;
 
-uint8_t rank_of(cp::GroupMode m) { return static_cast<uint8_t>(m); }
+uint8_t rank_of(policy::GroupMode m) { return static_cast<uint8_t>(m); }
 
-cp::GroupMode flow_mode(uint8_t src_rank, uint8_t dst_rank) {
+policy::GroupMode flow_mode(uint8_t src_rank, uint8_t dst_rank) {
   const uint8_t r = std::min(src_rank, dst_rank);
-  return r == kNoGroup ? cp::GroupMode::kProtect : static_cast<cp::GroupMode>(r);
+  return r == kNoGroup ? policy::GroupMode::kProtect : static_cast<policy::GroupMode>(r);
 }
 
 uint64_t load_be64(const uint8_t* p) {
@@ -51,7 +51,7 @@ template <>
 struct AddrOps<uint32_t> {
   static constexpr uint32_t max() { return std::numeric_limits<uint32_t>::max(); }
   static uint32_t next(uint32_t a) { return a + 1; }
-  static Span<uint32_t> span(const cp::Cidr& c, uint8_t rank) {
+  static Span<uint32_t> span(const policy::Cidr& c, uint8_t rank) {
     const auto host = static_cast<uint32_t>(host_mask(c.prefix_len, 32));
     const uint32_t lo = load_v4(c.addr.data()) & ~host;
     return {lo, lo | host, rank};
@@ -62,7 +62,7 @@ template <>
 struct AddrOps<Addr128> {
   static constexpr Addr128 max() { return {~uint64_t{0}, ~uint64_t{0}}; }
   static Addr128 next(Addr128 a) { return a.lo == ~uint64_t{0} ? Addr128{a.hi + 1, 0} : Addr128{a.hi, a.lo + 1}; }
-  static Span<Addr128> span(const cp::Cidr& c, uint8_t rank) {
+  static Span<Addr128> span(const policy::Cidr& c, uint8_t rank) {
     const int len = c.prefix_len;
     const uint64_t host_hi = host_mask(std::min(len, 64), 64);
     const uint64_t host_lo = host_mask(std::max(len - 64, 0), 64);
@@ -134,7 +134,7 @@ uint8_t rank_at(const std::vector<A>& starts, const std::vector<uint8_t>& ranks,
 
 }  // namespace
 
-Result<GroupModeTable> GroupModeTable::build(const std::vector<cp::GroupScope>& groups, const CancelCheck& cancelled) {
+Result<GroupModeTable> GroupModeTable::build(const std::vector<policy::GroupScope>& groups, const CancelCheck& cancelled) {
   std::vector<Span<uint32_t>> v4;
   std::vector<Span<Addr128>> v6;
   std::size_t seen = 0;
@@ -155,11 +155,11 @@ Result<GroupModeTable> GroupModeTable::build(const std::vector<cp::GroupScope>& 
   return t;
 }
 
-cp::GroupMode GroupModeTable::mode_of_v4(const uint8_t* src, const uint8_t* dst) const {
+policy::GroupMode GroupModeTable::mode_of_v4(const uint8_t* src, const uint8_t* dst) const {
   return flow_mode(rank_at(v4_starts_, v4_ranks_, load_v4(src)), rank_at(v4_starts_, v4_ranks_, load_v4(dst)));
 }
 
-cp::GroupMode GroupModeTable::mode_of_v6(const uint8_t* src, const uint8_t* dst) const {
+policy::GroupMode GroupModeTable::mode_of_v6(const uint8_t* src, const uint8_t* dst) const {
   return flow_mode(rank_at(v6_starts_, v6_ranks_, load_v6(src)), rank_at(v6_starts_, v6_ranks_, load_v6(dst)));
 }
 

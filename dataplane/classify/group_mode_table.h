@@ -17,9 +17,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "controlplane/compiler/compiled_policy.h"
-#include "dataplane/common/cancel_check.h"
-#include "dataplane/common/result.h"
+#include "common/policy/compiled_policy.h"
+#include "common/cancel_check.h"
+#include "common/result.h"
 
 namespace rampart::dp {
 
@@ -27,11 +27,11 @@ class GroupModeTable {
  public:
   // Every member of every group (a group without members adds nothing).
   // Fails only when `cancelled` says so.
-  static Result<GroupModeTable> build(const std::vector<cp::GroupScope>& groups, const CancelCheck& cancelled);
+  static Result<GroupModeTable> build(const std::vector<policy::GroupScope>& groups, const CancelCheck& cancelled);
 
   // Addresses in network byte order (4 or 16 bytes).
-  cp::GroupMode mode_of_v4(const uint8_t* src, const uint8_t* dst) const;
-  cp::GroupMode mode_of_v6(const uint8_t* src, const uint8_t* dst) const;
+  policy::GroupMode mode_of_v4(const uint8_t* src, const uint8_t* dst) const;
+  policy::GroupMode mode_of_v6(const uint8_t* src, const uint8_t* dst) const;
 
   struct Addr128 {  // an IPv6 address as a number
     uint64_t hi = 0;
@@ -42,7 +42,7 @@ class GroupModeTable {
  private:
   // ranks_[i] applies from starts_[i] up to starts_[i + 1] - 1 (the last
   // to the end of the address space); starts_[0] is 0. A rank is the
-  // strictness of a mode (cp::GroupMode's value) or kNoGroup.
+  // strictness of a mode (policy::GroupMode's value) or kNoGroup.
   std::vector<uint32_t> v4_starts_;
   std::vector<uint8_t> v4_ranks_;
   std::vector<Addr128> v6_starts_;

@@ -55,7 +55,7 @@ struct alignas(64) Flow {
   uint8_t icmp_type;         // ICMP: type and code of the first packet
   uint8_t icmp_code;
   FlowVerdict policy_verdict;  // what the rules decided; `verdict` is what is enforced (see mode)
-  uint8_t mode : 2;            // cp::GroupMode of the flow (protect, monitor, discover)
+  uint8_t mode : 2;            // policy::GroupMode of the flow (protect, monitor, discover)
   uint8_t l7_blocked : 1;      // a drop/reject signature matched: blocked whatever later policies say
   uint8_t l7_phase : 2;        // L7Phase
   uint8_t stream_seq_known : 2;  // bit d: stream_seq[d] holds direction d's next byte

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "dataplane/common/macros.h"
+#include "common/macros.h"
 
 #include "dataplane/conntrack/flow_key.h"
 

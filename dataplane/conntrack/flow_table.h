@@ -12,7 +12,7 @@
 #include <memory>
 #include <vector>
 
-#include "dataplane/common/result.h"
+#include "common/result.h"
 #include "dataplane/conntrack/flow.h"
 #include "dataplane/conntrack/flow_hash.h"
 

@@ -37,7 +37,7 @@ struct AlertRecord {
   uint8_t app_proto;   // AppProto: which fields below are filled
   uint8_t l4_proto;    // IPPROTO_TCP or IPPROTO_UDP
   uint8_t sig_generation;  // the signature set the index refers to (low 8 bits of its generation)
-  uint8_t mode;            // cp::GroupMode of the flow: not protect -> drop signatures only alerted
+  uint8_t mode;            // policy::GroupMode of the flow: not protect -> drop signatures only alerted
   char method[16];
   char host[64];  // HTTP host, TLS SNI or DNS query name (truncated)
   char user_agent[128];

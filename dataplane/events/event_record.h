@@ -40,7 +40,7 @@ struct EventRecord {
   uint8_t ttl;
   uint8_t icmp_type;
   uint8_t icmp_code;
-  uint8_t mode;            // cp::GroupMode of the flow
+  uint8_t mode;            // policy::GroupMode of the flow
   uint8_t policy_verdict;  // FlowVerdict the rules gave (differs from verdict when not enforced)
 };
 static_assert(sizeof(EventRecord) % 4 == 0, "rte_ring element size must be a multiple of 4");

@@ -12,7 +12,7 @@
 
 #include <rte_ring.h>
 
-#include "dataplane/common/macros.h"
+#include "common/macros.h"
 
 namespace rampart::dp {
 

@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "dataplane/common/byte_order.h"
+#include "common/byte_order.h"
 
 namespace rampart::dp {
 namespace {

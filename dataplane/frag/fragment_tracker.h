@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "dataplane/common/drop_reason.h"
-#include "dataplane/common/result.h"
+#include "common/result.h"
 #include "dataplane/parse/packet_meta.h"
 #include "dataplane/stats/counter.h"
 

@@ -1,6 +1,6 @@
 #include "dataplane/parse/l4_checksum.h"
 
-#include "dataplane/common/byte_order.h"
+#include "common/byte_order.h"
 
 namespace rampart::dp {
 namespace {

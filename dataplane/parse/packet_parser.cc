@@ -4,8 +4,8 @@
 #include <cstddef>
 #include <cstring>
 
-#include "dataplane/common/byte_order.h"
-#include "dataplane/common/macros.h"
+#include "common/byte_order.h"
+#include "common/macros.h"
 
 namespace rampart::dp {
 namespace {

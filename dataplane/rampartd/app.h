@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "controlplane/compiler/compiled_policy.h"
-#include "dataplane/events/event_hub.h"
-#include "dataplane/events/eve_writer.h"
+#include "common/policy/compiled_policy.h"
+#include "dataplane/agent/event_hub.h"
+#include "dataplane/agent/eve_writer.h"
 #include "dataplane/port/port.h"
 #include "dataplane/rampartd/capture_file.h"
 #include "dataplane/rampartd/options.h"
@@ -32,7 +32,7 @@ inline constexpr std::size_t kMaxPolicyRules = 131072;
 
 struct App {
   Options opts;
-  cp::CompiledPolicy policy;
+  policy::CompiledPolicy policy;
   std::vector<PortInfo> ports;
   std::vector<std::string> port_names;
   rte_mempool* pool = nullptr;
@@ -43,7 +43,7 @@ struct App {
   // set until every worker has moved on (signature_update.h).
   std::unique_ptr<SignatureMatcher> matcher;
   std::unique_ptr<SignatureMatcher> previous_matcher;
-  std::vector<cp::Signature> startup_signatures;  // --rules, --rules-drop: kept in every later matcher
+  std::vector<policy::Signature> startup_signatures;  // --rules, --rules-drop: kept in every later matcher
   uint32_t sig_generation = 0;           // 0: the startup set
   std::optional<std::string> sig_texts;  // signature_set_texts() of the running policy's sets; nullopt: none yet
   std::function<void()> drain;           // writes the workers' queued events (caller holds control_mu)

@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <string>
 
-#include "dataplane/common/result.h"
+#include "common/result.h"
 
 namespace rampart::dp {
 

@@ -33,7 +33,7 @@
 #include "controlplane/compiler/signature_parser.h"
 #include "controlplane/compiler/signature_set_check.h"
 #include "dataplane/conntrack/flow_hash.h"
-#include "dataplane/events/eve_writer.h"
+#include "dataplane/agent/eve_writer.h"
 #include "dataplane/port/port.h"
 #include "dataplane/rampartd/app.h"
 #include "dataplane/rampartd/appliance_service.h"
@@ -246,7 +246,7 @@ int run(int argc, char** argv) {
 
   std::vector<std::string> errors;
   if (o.policy_file.empty()) {
-    app.policy = cp::embedded_default_policy();
+    app.policy = policy::embedded_default_policy();
   } else {
     auto p = cp::compile_policy_file(o.policy_file, &errors);
     if (!p) {
@@ -258,7 +258,7 @@ int run(int argc, char** argv) {
   }
   if (o.validate_only) {
     fmt::print("{}: OK, {} rule{}, default {}\n", app.policy.origin, app.policy.rules.size(),
-               app.policy.rules.size() == 1 ? "" : "s", cp::action_name(app.policy.default_action));
+               app.policy.rules.size() == 1 ? "" : "s", policy::action_name(app.policy.default_action));
     if (o.rules.empty() && app.policy.signature_sets.empty()) return 0;
     cp::SignatureSet sigs;
     bool readable = true;
@@ -266,7 +266,7 @@ int run(int argc, char** argv) {
     for (const auto& e : sigs.errors) fmt::print("{}\n", e);
     for (const auto& u : sigs.unsupported) fmt::print("{}\n", u);
     // The policy file's signature sets: as strict as through the API.
-    std::vector<cp::Signature> policy_sigs;
+    std::vector<policy::Signature> policy_sigs;
     std::vector<std::string> set_problems;
     const bool sets_ok = parse_policy_signature_sets(app.policy, sigs.signatures, false, &policy_sigs, &set_problems);
     for (const auto& e : set_problems) fmt::print("{}\n", e);
@@ -274,7 +274,7 @@ int run(int argc, char** argv) {
       fmt::print("{}: {} signature set{}, {} signatures\n", app.policy.origin, app.policy.signature_sets.size(),
                  app.policy.signature_sets.size() == 1 ? "" : "s", policy_sigs.size());
     }
-    const std::vector<cp::Signature> policy_sigs_seen = policy_sigs;
+    const std::vector<policy::Signature> policy_sigs_seen = policy_sigs;
     for (auto& sig : policy_sigs) sigs.signatures.push_back(std::move(sig));
     fmt::print("signatures: {} rules, {} parsed, {} unsupported, {} errors\n", sigs.rule_lines,
                sigs.signatures.size(), sigs.unsupported.size(), sigs.errors.size());
@@ -373,7 +373,7 @@ int run(int argc, char** argv) {
         return 1;
       }
       for (std::size_t i = first; i < sigs.signatures.size(); ++i) {
-        if (sigs.signatures[i].action == cp::SigAction::kAlert) sigs.signatures[i].action = cp::SigAction::kDrop;
+        if (sigs.signatures[i].action == policy::SigAction::kAlert) sigs.signatures[i].action = policy::SigAction::kDrop;
       }
     }
     if (!sigs.errors.empty()) {
@@ -384,7 +384,7 @@ int run(int argc, char** argv) {
     // Kept: every later matcher (a policy's sets through the API) holds
     // them too.
     app.startup_signatures = sigs.signatures;
-    std::vector<cp::Signature> policy_sigs;
+    std::vector<policy::Signature> policy_sigs;
     std::vector<std::string> set_problems;
     if (!parse_policy_signature_sets(app.policy, app.startup_signatures, false, &policy_sigs, &set_problems)) {
       for (const auto& e : set_problems) fmt::print(stderr, "{}\n", e);
@@ -392,7 +392,7 @@ int run(int argc, char** argv) {
       return 1;
     }
     if (app.policy.has_signature_sets) app.sig_texts = signature_set_texts(app.policy);
-    const std::vector<cp::Signature> policy_sigs_seen = policy_sigs;
+    const std::vector<policy::Signature> policy_sigs_seen = policy_sigs;
     for (auto& sig : policy_sigs) sigs.signatures.push_back(std::move(sig));
     cp::SignatureCompileOptions copt;
     copt.cache_dir = o.hs_cache_dir;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "dataplane/common/result.h"
+#include "common/result.h"
 
 namespace rampart::dp {
 

@@ -10,7 +10,7 @@
 
 namespace rampart::dp {
 
-std::string signature_set_texts(const cp::CompiledPolicy& policy) {
+std::string signature_set_texts(const policy::CompiledPolicy& policy) {
   std::string texts;
   for (const auto& s : policy.signature_sets) {
     texts += fmt::format("{}:{}\n{}:{}\n", s.name.size(), s.name, s.text.size(), s.text);
@@ -18,8 +18,8 @@ std::string signature_set_texts(const cp::CompiledPolicy& policy) {
   return texts;
 }
 
-bool parse_policy_signature_sets(const cp::CompiledPolicy& policy, const std::vector<cp::Signature>& startup,
-                                 bool api_paths, std::vector<cp::Signature>* out, std::vector<std::string>* errors) {
+bool parse_policy_signature_sets(const policy::CompiledPolicy& policy, const std::vector<policy::Signature>& startup,
+                                 bool api_paths, std::vector<policy::Signature>* out, std::vector<std::string>* errors) {
   const std::size_t before = errors->size();
   std::map<uint64_t, std::string> sids;  // (gid << 32 | sid) -> where
   for (const auto& s : startup) sids.emplace((uint64_t{s.gid} << 32) | s.sid, s.source);
@@ -52,7 +52,7 @@ bool parse_policy_signature_sets(const cp::CompiledPolicy& policy, const std::ve
 }
 
 std::vector<std::string> policy_compile_problems(const std::vector<std::string>& unsupported,
-                                                 const std::vector<cp::Signature>& policy_sigs) {
+                                                 const std::vector<policy::Signature>& policy_sigs) {
   // Each entry starts with the signature's source: "NAME:LINE: unsupported: ...".
   std::set<std::string> sources;
   for (const auto& s : policy_sigs) sources.insert(s.source);

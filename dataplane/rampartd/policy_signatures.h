@@ -12,25 +12,25 @@
 #include <string>
 #include <vector>
 
-#include "controlplane/compiler/compiled_policy.h"
-#include "controlplane/compiler/signature.h"
+#include "common/policy/compiled_policy.h"
+#include "common/policy/signature.h"
 
 namespace rampart::dp {
 
 // The identity of a policy's sets (names and texts, length-prefixed): two
 // policies run the same signatures iff these are equal.
-std::string signature_set_texts(const cp::CompiledPolicy& policy);
+std::string signature_set_texts(const policy::CompiledPolicy& policy);
 
 // Parses every set of `policy` into *out. Problems are appended to
 // *errors as "<where>: NAME:LINE: ...", where `where` is
 // "policy.signatures.sets[I] (NAME)" (API) or "FILE: signature set NAME"
 // (a policy file). Returns whether there was none.
-bool parse_policy_signature_sets(const cp::CompiledPolicy& policy, const std::vector<cp::Signature>& startup,
-                                 bool api_paths, std::vector<cp::Signature>* out, std::vector<std::string>* errors);
+bool parse_policy_signature_sets(const policy::CompiledPolicy& policy, const std::vector<policy::Signature>& startup,
+                                 bool api_paths, std::vector<policy::Signature>* out, std::vector<std::string>* errors);
 
 // The entries of a compile's `unsupported` list that concern one of
 // `policy_sigs` (matched by the signature's source, "NAME:LINE").
 std::vector<std::string> policy_compile_problems(const std::vector<std::string>& unsupported,
-                                                 const std::vector<cp::Signature>& policy_sigs);
+                                                 const std::vector<policy::Signature>& policy_sigs);
 
 }  // namespace rampart::dp

@@ -18,7 +18,7 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 
 }  // namespace
 
-Result<std::optional<PreparedSignatures>> prepare_signatures(const App& app, const cp::CompiledPolicy& policy,
+Result<std::optional<PreparedSignatures>> prepare_signatures(const App& app, const policy::CompiledPolicy& policy,
                                                              std::vector<std::string>* errors,
                                                              SignatureRefusal* why) {
   *why = SignatureRefusal::kPolicy;
@@ -44,12 +44,12 @@ Result<std::optional<PreparedSignatures>> prepare_signatures(const App& app, con
     }
   }
 
-  std::vector<cp::Signature> policy_sigs;
+  std::vector<policy::Signature> policy_sigs;
   if (!parse_policy_signature_sets(policy, app.startup_signatures, true, &policy_sigs, errors)) {
     return Error{"problems in the signature sets"};
   }
   // The appliance runs its startup signatures and the policy's together.
-  std::vector<cp::Signature> all = app.startup_signatures;
+  std::vector<policy::Signature> all = app.startup_signatures;
   all.insert(all.end(), policy_sigs.begin(), policy_sigs.end());
   cp::SignatureCompileOptions copt;
   copt.cache_dir = app.opts.hs_cache_dir;

@@ -22,8 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "controlplane/compiler/compiled_policy.h"
-#include "dataplane/common/result.h"
+#include "common/policy/compiled_policy.h"
+#include "common/result.h"
 #include "dataplane/l7/match/signature_matcher.h"
 #include "dataplane/rampartd/app.h"
 #include "dataplane/worker/l7_inspector.h"
@@ -47,7 +47,7 @@ enum class SignatureRefusal { kPolicy, kNoInspection, kRetry };
 // carries exactly the running ones). The new matcher holds the startup
 // signatures (--rules) and the policy's sets. Errors: one message per
 // problem, "policy.signatures.sets[I] (NAME): NAME:LINE: ...", and *why.
-Result<std::optional<PreparedSignatures>> prepare_signatures(const App& app, const cp::CompiledPolicy& policy,
+Result<std::optional<PreparedSignatures>> prepare_signatures(const App& app, const policy::CompiledPolicy& policy,
                                                              std::vector<std::string>* errors,
                                                              SignatureRefusal* why);
 

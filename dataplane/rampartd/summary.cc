@@ -50,9 +50,9 @@ nlohmann::ordered_json build_summary(const App& app) {
   }
   ordered_json rules = ordered_json::array();
   const RuleSet& rs = app.rules->current();
-  rules.push_back({{"name", "default"}, {"action", cp::action_name(app.policy.default_action)}, {"hits", hits[0]}});
+  rules.push_back({{"name", "default"}, {"action", policy::action_name(app.policy.default_action)}, {"hits", hits[0]}});
   for (std::size_t i = 0; i < rs.rules().size(); ++i) {
-    rules.push_back({{"name", rs.rules()[i].name}, {"action", cp::action_name(rs.rules()[i].action)},
+    rules.push_back({{"name", rs.rules()[i].name}, {"action", policy::action_name(rs.rules()[i].action)},
                      {"source", rs.rules()[i].source}, {"hits", hits[i + 1]}});
   }
   ordered_json ports = ordered_json::array();

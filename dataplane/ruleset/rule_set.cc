@@ -4,19 +4,18 @@
 
 #include <fmt/format.h>
 
-#include "controlplane/compiler/group_resolution.h"
 
 namespace rampart::dp {
 
-cp::GroupMode RuleSet::mode_of(const AclKey& key, bool ipv4) const {
+policy::GroupMode RuleSet::mode_of(const AclKey& key, bool ipv4) const {
   return ipv4 ? modes_->mode_of_v4(key.v4.src, key.v4.dst) : modes_->mode_of_v6(key.v6.src, key.v6.dst);
 }
 
-Result<std::unique_ptr<const RuleSet>> RuleSet::build(const cp::CompiledPolicy& policy, uint32_t generation,
+Result<std::unique_ptr<const RuleSet>> RuleSet::build(const policy::CompiledPolicy& policy, uint32_t generation,
                                                       int socket, const CancelCheck& cancelled) {
   // Defence in depth: a rule still naming groups would have an empty
   // src/dst here, which reads as "any address".
-  if (!cp::fully_resolved(policy)) {
+  if (!policy::fully_resolved(policy)) {
     return Error{fmt::format("building the rule set from {}: its groups are not resolved to addresses", policy.origin)};
   }
   std::unique_ptr<RuleSet> rs(new RuleSet());
@@ -34,7 +33,7 @@ Result<std::unique_ptr<const RuleSet>> RuleSet::build(const cp::CompiledPolicy& 
     rs->rules_.push_back(RuleInfo{r.name, r.action, r.source});
   }
   const bool any_mode = std::any_of(policy.groups.begin(), policy.groups.end(),
-                                    [](const cp::GroupScope& g) { return g.mode != cp::GroupMode::kProtect; });
+                                    [](const policy::GroupScope& g) { return g.mode != policy::GroupMode::kProtect; });
   if (any_mode) {
     auto modes = GroupModeTable::build(policy.groups, cancelled);
     if (!modes) return modes.error();  // cancelled: its only failure

@@ -12,18 +12,18 @@
 #include <string>
 #include <vector>
 
-#include "controlplane/compiler/compiled_policy.h"
+#include "common/policy/compiled_policy.h"
 #include "dataplane/classify/acl_classifier.h"
 #include "dataplane/classify/group_mode_table.h"
-#include "dataplane/common/cancel_check.h"
-#include "dataplane/common/result.h"
+#include "common/cancel_check.h"
+#include "common/result.h"
 #include "dataplane/conntrack/flow.h"
 
 namespace rampart::dp {
 
 struct RuleInfo {
   std::string name;
-  cp::Action action;
+  policy::Action action;
   std::string source;  // file:line
 };
 
@@ -34,7 +34,7 @@ class RuleSet {
   // cancelled_error().
   // The rte_acl builds themselves (bounded by the rule count) cannot be
   // interrupted.
-  static Result<std::unique_ptr<const RuleSet>> build(const cp::CompiledPolicy& policy, uint32_t generation,
+  static Result<std::unique_ptr<const RuleSet>> build(const policy::CompiledPolicy& policy, uint32_t generation,
                                                       int socket, const CancelCheck& cancelled = {});
 
   // Verdict for an ACL result (0: no rule matched -> default action).
@@ -47,7 +47,7 @@ class RuleSet {
   bool has_modes() const { return modes_ != nullptr; }
   // The mode of a new flow: the strictest of the groups its addresses
   // belong to; protect when in none. `key` as for acl() (make_acl_key).
-  cp::GroupMode mode_of(const AclKey& key, bool ipv4) const;
+  policy::GroupMode mode_of(const AclKey& key, bool ipv4) const;
   bool non_ip_allow() const { return non_ip_allow_; }
   uint32_t generation() const { return generation_; }
   FlowVerdict default_verdict() const { return default_verdict_; }
@@ -68,15 +68,15 @@ class RuleSet {
 
 // What a flow's packets get: the rules' verdict in protect mode, forwarded
 // otherwise (monitor and discover never drop).
-inline FlowVerdict enforced_verdict(FlowVerdict policy, cp::GroupMode mode) {
-  return mode == cp::GroupMode::kProtect ? policy : FlowVerdict::kAllow;
+inline FlowVerdict enforced_verdict(FlowVerdict policy, policy::GroupMode mode) {
+  return mode == policy::GroupMode::kProtect ? policy : FlowVerdict::kAllow;
 }
 
-inline FlowVerdict to_verdict(cp::Action a) {
+inline FlowVerdict to_verdict(policy::Action a) {
   switch (a) {
-    case cp::Action::kAllow: return FlowVerdict::kAllow;
-    case cp::Action::kDeny: return FlowVerdict::kDeny;
-    case cp::Action::kReject: return FlowVerdict::kReject;
+    case policy::Action::kAllow: return FlowVerdict::kAllow;
+    case policy::Action::kDeny: return FlowVerdict::kDeny;
+    case policy::Action::kReject: return FlowVerdict::kReject;
   }
   return FlowVerdict::kDeny;
 }

@@ -16,7 +16,7 @@
 #include <memory>
 #include <vector>
 
-#include "dataplane/common/result.h"
+#include "common/result.h"
 #include "dataplane/ruleset/rule_set.h"
 
 namespace rampart::dp {

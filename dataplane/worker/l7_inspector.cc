@@ -395,7 +395,7 @@ void L7Inspector::inspect_dns(const DnsMessage& m, uint8_t l4_proto) {
   if (!m.has_question) return;
   stats_.dns_queries.add();
   InspectionBuffers b;
-  b[cp::SigBuffer::kDnsQuery] = m.qname();
+  b[policy::SigBuffer::kDnsQuery] = m.qname();
   match_and_report(b, match_flow(l4_proto, AppLayer::kDns), nullptr, AppProto::kDns, m.qname());
 }
 
@@ -445,7 +445,7 @@ void L7Inspector::feed_tls(Slot& s, const uint8_t* data, uint32_t len) {
       s.state = SlotState::kDone;
       if (acc.hello().has_sni) {
         InspectionBuffers b;
-        b[cp::SigBuffer::kTlsSni] = acc.hello().sni;
+        b[policy::SigBuffer::kTlsSni] = acc.hello().sni;
         match_and_report(b, match_flow(6, AppLayer::kTls), nullptr, AppProto::kTls, acc.hello().sni);
       }
       break;
@@ -471,14 +471,14 @@ InspectionBuffers L7Inspector::request_buffers(const HttpRequest& r) {
     hb[n++] = '\n';
   }
   InspectionBuffers b;
-  b[cp::SigBuffer::kHttpMethod] = r.method;
-  b[cp::SigBuffer::kHttpUri] = r.uri_norm;
-  b[cp::SigBuffer::kHttpUriRaw] = r.uri_raw;
-  b[cp::SigBuffer::kHttpHeader] = std::string_view(hb, n);
-  b[cp::SigBuffer::kHttpHost] = r.host;
-  b[cp::SigBuffer::kHttpUserAgent] = r.user_agent;
-  b[cp::SigBuffer::kHttpCookie] = r.cookie;
-  b[cp::SigBuffer::kHttpRequestBody] = r.body;
+  b[policy::SigBuffer::kHttpMethod] = r.method;
+  b[policy::SigBuffer::kHttpUri] = r.uri_norm;
+  b[policy::SigBuffer::kHttpUriRaw] = r.uri_raw;
+  b[policy::SigBuffer::kHttpHeader] = std::string_view(hb, n);
+  b[policy::SigBuffer::kHttpHost] = r.host;
+  b[policy::SigBuffer::kHttpUserAgent] = r.user_agent;
+  b[policy::SigBuffer::kHttpCookie] = r.cookie;
+  b[policy::SigBuffer::kHttpRequestBody] = r.body;
   return b;
 }
 
@@ -493,7 +493,7 @@ void L7Inspector::on_request_headers(void* ctx, const HttpRequest& r) {
   const uint32_t k = self->matcher_->match(b, self->match_flow(6, AppLayer::kHttp), *self->scratch_, hits, 16);
   uint32_t now = 0;
   for (uint32_t i = 0; i < k; ++i) {
-    if (self->matcher_->uses_buffer(hits[i], cp::SigBuffer::kHttpRequestBody)) continue;
+    if (self->matcher_->uses_buffer(hits[i], policy::SigBuffer::kHttpRequestBody)) continue;
     if (s.n_header_hits == sizeof(s.header_hits) / sizeof(s.header_hits[0])) break;  // the rest: at the end
     s.header_hits[s.n_header_hits++] = hits[i];
     hits[now++] = hits[i];
@@ -536,14 +536,14 @@ void L7Inspector::report_hits(const uint32_t* hits, uint32_t k, const HttpReques
                               std::string_view name, bool to_server) {
   bool pass = false;
   for (uint32_t i = 0; i < k; ++i) {
-    const cp::Signature& sig = matcher_->signature(hits[i]);
-    if (sig.action == cp::SigAction::kPass) pass = true;
+    const policy::Signature& sig = matcher_->signature(hits[i]);
+    if (sig.action == policy::SigAction::kPass) pass = true;
   }
   for (uint32_t i = 0; i < k; ++i) {
-    const cp::Signature& sig = matcher_->signature(hits[i]);
-    if (sig.action == cp::SigAction::kPass) continue;
-    const bool block = !pass && (sig.action == cp::SigAction::kDrop || sig.action == cp::SigAction::kReject) &&
-                       cur_flow_->mode == static_cast<uint8_t>(cp::GroupMode::kProtect);
+    const policy::Signature& sig = matcher_->signature(hits[i]);
+    if (sig.action == policy::SigAction::kPass) continue;
+    const bool block = !pass && (sig.action == policy::SigAction::kDrop || sig.action == policy::SigAction::kReject) &&
+                       cur_flow_->mode == static_cast<uint8_t>(policy::GroupMode::kProtect);
     if (block) cur_block_ = true;
     report(r, AlertKind::kSignature, hits[i], block, app, name, cur_l4_, to_server);
   }
@@ -594,7 +594,7 @@ void L7Inspector::report(const HttpRequest* r, AlertKind kind, uint32_t sig, boo
 L7Verdict L7Inspector::on_udp(const uint8_t* payload, uint32_t len, bool to_server, const L7FlowInfo& flow) {
   if (payload == nullptr || len == 0) return L7Verdict::kPass;
   // The server's datagrams matter only to raw payload signatures.
-  if (!to_server && !matcher_->has_signatures_in(cp::SigBuffer::kStream)) return L7Verdict::kPass;
+  if (!to_server && !matcher_->has_signatures_in(policy::SigBuffer::kStream)) return L7Verdict::kPass;
   InspectionBuffers b;
   AppLayer app = AppLayer::kNone;
   std::string_view qname;
@@ -617,10 +617,10 @@ L7Verdict L7Inspector::on_udp(const uint8_t* payload, uint32_t len, bool to_serv
       stats_.dns_queries.add();
       app = AppLayer::kDns;
       qname = msg.qname();
-      b[cp::SigBuffer::kDnsQuery] = qname;
+      b[policy::SigBuffer::kDnsQuery] = qname;
     }
   }
-  b[cp::SigBuffer::kStream] = std::string_view(reinterpret_cast<const char*>(payload), len);
+  b[policy::SigBuffer::kStream] = std::string_view(reinterpret_cast<const char*>(payload), len);
   match_and_report(b, match_flow(17, app, to_server), nullptr,
                    app == AppLayer::kDns && to_server ? AppProto::kDns : AppProto::kNone, qname);
   cur_l4_ = 6;

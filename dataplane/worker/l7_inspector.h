@@ -40,8 +40,8 @@
 #include <memory>
 #include <vector>
 
-#include "dataplane/common/macros.h"
-#include "dataplane/common/result.h"
+#include "common/macros.h"
+#include "common/result.h"
 #include "dataplane/events/alert_record.h"
 #include "dataplane/events/event_ring.h"
 #include "dataplane/l7/dns/dns_message.h"
@@ -131,7 +131,7 @@ struct L7FlowInfo {
   uint16_t in_port;
   uint64_t flow_id;
   uint64_t now_ns;
-  uint8_t mode;  // cp::GroupMode: not protect -> drop/reject signatures only alert
+  uint8_t mode;  // policy::GroupMode: not protect -> drop/reject signatures only alert
 };
 
 // Everything one worker needs that belongs to one SignatureMatcher.

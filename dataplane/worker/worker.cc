@@ -14,7 +14,7 @@
 
 #include "dataplane/action/reject_builder.h"
 #include "dataplane/classify/acl_classifier.h"
-#include "dataplane/common/macros.h"
+#include "common/macros.h"
 #include "dataplane/frag/datagram_assembler.h"
 #include "dataplane/parse/l4_checksum.h"
 
@@ -181,8 +181,8 @@ PacketMeta Worker::initiator_meta(const Flow& f) {
   return m;
 }
 
-cp::GroupMode Worker::mode_of(const PacketMeta& m, const RuleSet& rs) {
-  if (!rs.has_modes()) return cp::GroupMode::kProtect;
+policy::GroupMode Worker::mode_of(const PacketMeta& m, const RuleSet& rs) {
+  if (!rs.has_modes()) return policy::GroupMode::kProtect;
   AclKey key;
   make_acl_key(m, key);
   return rs.mode_of(key, m.l3 == L3::kIpv4);
@@ -192,7 +192,7 @@ void Worker::set_policy(Flow& f, const PacketMeta& m, uint32_t rule, const RuleS
   f.rule_index = rule;
   f.generation = rs.generation();
   f.policy_verdict = rs.verdict(rule);
-  const cp::GroupMode mode = mode_of(m, rs);
+  const policy::GroupMode mode = mode_of(m, rs);
   f.mode = static_cast<uint8_t>(mode);
   f.verdict = enforced_verdict(f.policy_verdict, mode);
 }
@@ -287,9 +287,9 @@ Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, uint32_
       stats_.flows_untracked.add();
       if (rule < stats_.rule_slots) stats_.rule_hits[rule].add();
       const FlowVerdict policy = rs.verdict(rule);
-      const cp::GroupMode mode = mode_of(m, rs);
+      const policy::GroupMode mode = mode_of(m, rs);
       // Monitor mode without a flow to report on: counted, per packet.
-      if (mode == cp::GroupMode::kMonitor && policy != FlowVerdict::kAllow) stats_.policy_unenforced.add();
+      if (mode == policy::GroupMode::kMonitor && policy != FlowVerdict::kAllow) stats_.policy_unenforced.add();
       return verdict_decision(enforced_verdict(policy, mode));
     }
     *inserted = true;
@@ -340,7 +340,7 @@ Worker::Decision Worker::decide(const PacketMeta& m, const FlowKey& key, uint32_
     f->drop_logged = true;
     emit_drop(m, f, d.drop, frame_len, in_port);
   } else if (RAMPART_UNLIKELY(f->policy_verdict != FlowVerdict::kAllow) && !f->drop_logged &&
-             f->mode == static_cast<uint8_t>(cp::GroupMode::kMonitor)) {
+             f->mode == static_cast<uint8_t>(policy::GroupMode::kMonitor)) {
     report_unenforced(m, *f, frame_len, in_port);
   }
   return d;
@@ -650,7 +650,7 @@ Worker::Decision Worker::inspect_l7_packet(rte_mbuf* m, uint32_t i, const Decisi
 Worker::Decision Worker::inspect_l7(const PacketMeta& meta, const uint8_t* head, const uint8_t* payload, uint32_t len,
                                     const Decision& d) {
   Flow& f = *d.flow;
-  const bool protect = f.mode == static_cast<uint8_t>(cp::GroupMode::kProtect);
+  const bool protect = f.mode == static_cast<uint8_t>(policy::GroupMode::kProtect);
   // The receiver drops a segment whose checksum is wrong: inspecting its
   // bytes would let them stand in for the real ones (an insertion attack).
   if (len > 0 && cfg_.parse.l4_checksum && !l4_checksum_ok(meta, head, payload, len)) {

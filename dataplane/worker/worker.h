@@ -17,7 +17,7 @@
 #include <memory>
 #include <vector>
 
-#include "dataplane/common/result.h"
+#include "common/result.h"
 #include "dataplane/conntrack/flow_table.h"
 #include "dataplane/conntrack/tcp_state.h"
 #include "dataplane/conntrack/unanswered_queue.h"
@@ -121,7 +121,7 @@ class Worker {
   // Rule verdict, group mode and enforced verdict of a flow from `rule`
   // (the ACL result for m, its initiator's packet).
   void set_policy(Flow& f, const PacketMeta& m, uint32_t rule, const RuleSet& rs) const;
-  static cp::GroupMode mode_of(const PacketMeta& m, const RuleSet& rs);
+  static policy::GroupMode mode_of(const PacketMeta& m, const RuleSet& rs);
   // Monitor mode: the first packet of a flow the rules deny is reported
   // (once per flow) as a drop that was not enforced.
   void report_unenforced(const PacketMeta& m, Flow& f, uint32_t len, uint16_t port);

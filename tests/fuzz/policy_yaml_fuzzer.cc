@@ -29,7 +29,7 @@
 
 namespace {
 
-using rampart::cp::Cidr;
+using rampart::policy::Cidr;
 using rampart::cp::format_cidr;
 using rampart::cp::parse_cidr;
 

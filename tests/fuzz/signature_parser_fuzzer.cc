@@ -25,7 +25,7 @@
 namespace {
 
 using rampart::cp::parse_signatures;
-using rampart::cp::Signature;
+using rampart::policy::Signature;
 using rampart::cp::SignatureSet;
 using rampart::cp::SignatureVars;
 

@@ -24,7 +24,7 @@
 
 namespace {
 
-using rampart::cp::SigBuffer;
+using rampart::policy::SigBuffer;
 
 std::string base64_decode(const std::string& in, bool* ok) {
   static int8_t table[256];

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <new>
 
-#include "dataplane/common/macros.h"
+#include "common/macros.h"
 #include "dataplane/l7/http/uri_normalizer.h"
 
 namespace rampart::dp {

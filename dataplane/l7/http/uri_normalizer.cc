@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "dataplane/common/macros.h"
+#include "common/macros.h"
 
 namespace rampart::dp {
 namespace {

@@ -1,17 +1,12 @@
 #include "dataplane/l7/match/header_filter.h"
 
-#include <charconv>
 #include <cstring>
 #include <string_view>
-
-#include <fmt/format.h>
-
-#include "controlplane/compiler/cidr.h"
 
 namespace rampart::dp {
 namespace {
 
-bool in_prefix(const cp::Cidr& c, const uint8_t* addr, uint8_t family) {
+bool in_prefix(const policy::Cidr& c, const uint8_t* addr, uint8_t family) {
   if (c.family != family) return false;
   const unsigned full = c.prefix_len / 8;
   if (std::memcmp(c.addr.data(), addr, full) != 0) return false;
@@ -41,7 +36,7 @@ bool list_admits(const std::vector<Item>& items, Contains contains) {
 
 }  // namespace
 
-Result<HeaderFilter> HeaderFilter::compile(const cp::Signature& sig) {
+HeaderFilter HeaderFilter::compile(const policy::Signature& sig) {
   HeaderFilter h;
   h.proto_ = sig.proto;
   h.bidirectional_ = sig.bidirectional;
@@ -49,33 +44,12 @@ Result<HeaderFilter> HeaderFilter::compile(const cp::Signature& sig) {
   h.only_to_client_ = sig.flow_to_client;
   h.sports_ = sig.src_ports;
   h.dports_ = sig.dst_ports;
-  auto addresses = [&](const cp::SigAddressList& in, std::vector<Address>& out, bool& any) -> Result<Ok> {
+  auto addresses = [](const policy::SigAddressList& in, std::vector<Address>& out, bool& any) {
     any = in.any;
-    for (const auto& [neg, text] : in.items) {
-      std::string why;
-      auto c = cp::parse_cidr(text, &why);
-      if (!c) {
-        // The parser accepts CIDRs with host bits set (as Suricata does):
-        // the address part then parses on its own.
-        const auto slash = text.find('/');
-        auto host = slash == std::string::npos ? std::nullopt : cp::parse_cidr(text.substr(0, slash), &why);
-        if (!host) return Error{fmt::format("{}: sid {}: bad address '{}': {}", sig.source, sig.sid, text, why)};
-        int len = -1;
-        const std::string_view p = std::string_view(text).substr(slash + 1);
-        auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), len);
-        const int max = host->family == 4 ? 32 : 128;
-        if (ec != std::errc() || end != p.data() + p.size() || len < 0 || len > max) {
-          return Error{fmt::format("{}: sid {}: bad prefix length in '{}'", sig.source, sig.sid, text)};
-        }
-        host->prefix_len = static_cast<uint8_t>(len);
-        c = host;
-      }
-      out.push_back(Address{neg, *c});
-    }
-    return Ok{};
+    for (const auto& [neg, cidr] : in.items) out.push_back(Address{neg, cidr});
   };
-  if (auto r = addresses(sig.src, h.src_, h.src_any_); !r) return r.error();
-  if (auto r = addresses(sig.dst, h.dst_, h.dst_any_); !r) return r.error();
+  addresses(sig.src, h.src_, h.src_any_);
+  addresses(sig.dst, h.dst_, h.dst_any_);
   return h;
 }
 
@@ -84,9 +58,9 @@ bool HeaderFilter::address_in(const std::vector<Address>& list, bool any, const 
   return list_admits(list, [&](const Address& a) { return in_prefix(a.cidr, addr, family); });
 }
 
-bool HeaderFilter::port_in(const cp::SigPortList& list, uint16_t port) {
+bool HeaderFilter::port_in(const policy::SigPortList& list, uint16_t port) {
   if (list.any || list.items.empty()) return true;
-  return list_admits(list.items, [&](const cp::SigPortRange& r) { return port >= r.lo && port <= r.hi; });
+  return list_admits(list.items, [&](const policy::SigPortRange& r) { return port >= r.lo && port <= r.hi; });
 }
 
 bool HeaderFilter::one_way(const uint8_t* src, uint16_t sport, const uint8_t* dst, uint16_t dport,
@@ -97,21 +71,21 @@ bool HeaderFilter::one_way(const uint8_t* src, uint16_t sport, const uint8_t* ds
 
 bool HeaderFilter::matches(const MatchFlow& f) const {
   switch (proto_) {
-    case cp::SigProto::kIp: break;
-    case cp::SigProto::kTcp:
+    case policy::SigProto::kIp: break;
+    case policy::SigProto::kTcp:
       if (f.l4_proto != 6) return false;
       break;
-    case cp::SigProto::kUdp:
+    case policy::SigProto::kUdp:
       if (f.l4_proto != 17) return false;
       break;
-    case cp::SigProto::kIcmp: return false;  // ICMP payloads are not inspected
-    case cp::SigProto::kHttp:
+    case policy::SigProto::kIcmp: return false;  // ICMP payloads are not inspected
+    case policy::SigProto::kHttp:
       if (f.app != AppLayer::kHttp) return false;
       break;
-    case cp::SigProto::kTls:
+    case policy::SigProto::kTls:
       if (f.app != AppLayer::kTls) return false;
       break;
-    case cp::SigProto::kDns:
+    case policy::SigProto::kDns:
       if (f.app != AppLayer::kDns) return false;
       break;
   }

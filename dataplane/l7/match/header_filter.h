@@ -11,9 +11,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "controlplane/compiler/compiled_policy.h"
-#include "controlplane/compiler/signature.h"
-#include "dataplane/common/result.h"
+#include "common/policy/compiled_policy.h"
+#include "common/policy/signature.h"
+#include "common/result.h"
 
 namespace rampart::dp {
 
@@ -33,26 +33,26 @@ struct MatchFlow {
 
 class HeaderFilter {
  public:
-  static Result<HeaderFilter> compile(const cp::Signature& sig);
+  static HeaderFilter compile(const policy::Signature& sig);
   bool matches(const MatchFlow& f) const;
 
  private:
   struct Address {
     bool negated;
-    cp::Cidr cidr;
+    policy::Cidr cidr;
   };
   static bool address_in(const std::vector<Address>& list, bool any, const uint8_t* addr, uint8_t family);
-  static bool port_in(const cp::SigPortList& list, uint16_t port);
+  static bool port_in(const policy::SigPortList& list, uint16_t port);
   bool one_way(const uint8_t* src, uint16_t sport, const uint8_t* dst, uint16_t dport, uint8_t family) const;
 
-  cp::SigProto proto_ = cp::SigProto::kIp;
+  policy::SigProto proto_ = policy::SigProto::kIp;
   bool bidirectional_ = false;
   bool only_to_server_ = false;  // flow:to_server
   bool only_to_client_ = false;  // flow:to_client
   bool src_any_ = true;
   bool dst_any_ = true;
   std::vector<Address> src_, dst_;
-  cp::SigPortList sports_, dports_;
+  policy::SigPortList sports_, dports_;
 };
 
 }  // namespace rampart::dp

@@ -70,8 +70,8 @@ uint32_t RawStreamScanner::scan(RawStreamDirection& d, const uint8_t* data, uint
   d.offset += len;
   if (matcher_->scan_stream(d.hs, data, len, scratch) == 0 && d.pending.n == 0) return 0;
   InspectionBuffers b;
-  b[cp::SigBuffer::kStream] = linear(d);
-  b.stream_base = d.offset - b[cp::SigBuffer::kStream].size();
+  b[policy::SigBuffer::kStream] = linear(d);
+  b.stream_base = d.offset - b[policy::SigBuffer::kStream].size();
   const uint64_t before = scratch.pending_dropped;
   const uint32_t k = matcher_->verify_stream(b, flow, d.pending, scratch, out, cap);
   *pending_dropped += scratch.pending_dropped - before;

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dataplane/common/result.h"
+#include "common/result.h"
 #include "dataplane/l7/match/signature_matcher.h"
 
 namespace rampart::dp {

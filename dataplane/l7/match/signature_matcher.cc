@@ -14,7 +14,7 @@ namespace rampart::dp {
 
 struct SignatureMatcher::CompiledPcre {
   pcre2_code* code = nullptr;
-  cp::SigBuffer buffer = cp::SigBuffer::kStream;
+  policy::SigBuffer buffer = policy::SigBuffer::kStream;
   bool negated = false;
   bool relative = false;  // R: starts where the buffer's last match ended (^ anchors there)
 };
@@ -47,7 +47,7 @@ struct Window {
 
 // base: stream offset of the buffer's first byte (absolute positions are
 // stream positions).
-Window window_for(const cp::SigContent& c, int64_t prev_end, int64_t size, int64_t base) {
+Window window_for(const policy::SigContent& c, int64_t prev_end, int64_t size, int64_t base) {
   Window w{0, size};
   const bool relative = c.distance != INT32_MIN || c.within >= 0;
   if (relative) {
@@ -71,14 +71,14 @@ Window window_for(const cp::SigContent& c, int64_t prev_end, int64_t size, int64
 // negated, be absent) within its window; relative ones chain from the end
 // of the previous positive match. Backtracks like Suricata's inspection.
 // *end: where the last positive content of the successful placement ended.
-bool match_chain(std::span<const cp::SigContent* const> cs, std::size_t i, std::string_view buf, int64_t base,
+bool match_chain(std::span<const policy::SigContent* const> cs, std::size_t i, std::string_view buf, int64_t base,
                  int64_t prev_end, int& budget, int64_t* end) {
   if (i == cs.size()) {
     *end = prev_end;
     return true;
   }
   if (--budget <= 0) return false;
-  const cp::SigContent& c = *cs[i];
+  const policy::SigContent& c = *cs[i];
   const int64_t size = static_cast<int64_t>(buf.size());
   const int64_t len = static_cast<int64_t>(c.bytes.size());
   const Window w = window_for(c, prev_end, size, base);
@@ -139,15 +139,15 @@ SignatureMatcher::~SignatureMatcher() {
     for (auto& p : v) pcre2_code_free(p.code);
 }
 
-Result<std::unique_ptr<SignatureMatcher>> SignatureMatcher::build(cp::CompiledSignatures compiled) {
+Result<std::unique_ptr<SignatureMatcher>> SignatureMatcher::build(policy::CompiledSignatures compiled) {
   std::unique_ptr<SignatureMatcher> m(new SignatureMatcher());
   m->sigs_ = std::move(compiled.signatures);
-  for (std::size_t b = 0; b < cp::kSigBufferCount; ++b) {
+  for (std::size_t b = 0; b < policy::kSigBufferCount; ++b) {
     const auto& db = compiled.databases[b];
     m->sig_index_[b] = db.sig_index;
     if (db.serialized.empty()) continue;
     if (hs_deserialize_database(db.serialized.data(), db.serialized.size(), &m->dbs_[b]) != HS_SUCCESS) {
-      return Error{fmt::format("buffer {}: cannot load the Hyperscan database", cp::sig_buffer_name(db.buffer))};
+      return Error{fmt::format("buffer {}: cannot load the Hyperscan database", policy::sig_buffer_name(db.buffer))};
     }
   }
   m->stream_sig_index_ = compiled.tcp_stream.sig_index;
@@ -163,9 +163,7 @@ Result<std::unique_ptr<SignatureMatcher>> SignatureMatcher::build(cp::CompiledSi
     for (const auto& c : sig.contents) used |= 1u << static_cast<unsigned>(c.buffer);
     for (const auto& re : sig.pcres) used |= 1u << static_cast<unsigned>(re.buffer);
     m->buffers_used_.push_back(used);
-    auto h = HeaderFilter::compile(sig);
-    if (!h) return h.error();
-    m->headers_.push_back(std::move(*h));
+    m->headers_.push_back(HeaderFilter::compile(sig));
   }
   for (const auto& sig : m->sigs_) {
     if (sig.contents.size() > kMaxContents) {
@@ -212,12 +210,12 @@ Result<std::unique_ptr<SignatureMatcher::Scratch>> SignatureMatcher::make_scratc
 }
 
 bool SignatureMatcher::verify(uint32_t index, const InspectionBuffers& buffers, Scratch& scratch) const {
-  const cp::Signature& sig = sigs_[index];
+  const policy::Signature& sig = sigs_[index];
   int budget = kVerifyBudget;
   // Contents, grouped by buffer (a signature rarely spans more than two).
-  const cp::SigContent* chain[kMaxContents];
-  std::array<bool, cp::kSigBufferCount> done{};
-  std::array<int64_t, cp::kSigBufferCount> last_end{};  // per buffer, for relative pcres
+  const policy::SigContent* chain[kMaxContents];
+  std::array<bool, policy::kSigBufferCount> done{};
+  std::array<int64_t, policy::kSigBufferCount> last_end{};  // per buffer, for relative pcres
   for (const auto& first : sig.contents) {
     const auto b = static_cast<std::size_t>(first.buffer);
     if (done[b]) continue;
@@ -225,8 +223,8 @@ bool SignatureMatcher::verify(uint32_t index, const InspectionBuffers& buffers, 
     std::size_t n = 0;
     for (const auto& c : sig.contents)
       if (c.buffer == first.buffer && n < kMaxContents) chain[n++] = &c;
-    const int64_t base = first.buffer == cp::SigBuffer::kStream ? static_cast<int64_t>(buffers.stream_base) : 0;
-    if (!match_chain(std::span<const cp::SigContent* const>(chain, n), 0, buffers.data[b], base, 0, budget,
+    const int64_t base = first.buffer == policy::SigBuffer::kStream ? static_cast<int64_t>(buffers.stream_base) : 0;
+    if (!match_chain(std::span<const policy::SigContent* const>(chain, n), 0, buffers.data[b], base, 0, budget,
                      &last_end[b])) {
       if (budget <= 0) ++scratch.verify_budget_exhausted;
       return false;
@@ -249,7 +247,7 @@ bool SignatureMatcher::verify(uint32_t index, const InspectionBuffers& buffers, 
 uint32_t SignatureMatcher::match(const InspectionBuffers& buffers, const MatchFlow& flow, Scratch& scratch,
                                  uint32_t* out, uint32_t cap) const {
   scratch.begin_candidates();
-  for (std::size_t b = 0; b < cp::kSigBufferCount; ++b) {
+  for (std::size_t b = 0; b < policy::kSigBufferCount; ++b) {
     if (dbs_[b] == nullptr || buffers.data[b].empty()) continue;
     scratch.index_ = &sig_index_[b];
     hs_scan(dbs_[b], buffers.data[b].data(), static_cast<unsigned>(buffers.data[b].size()), 0, scratch.hs_,

@@ -22,19 +22,19 @@
 #include <string_view>
 #include <vector>
 
-#include "controlplane/compiler/signature_compiler.h"
-#include "dataplane/common/result.h"
+#include "common/policy/compiled_signatures.h"
+#include "common/result.h"
 #include "dataplane/l7/match/header_filter.h"
 
 namespace rampart::dp {
 
 struct InspectionBuffers {
-  std::array<std::string_view, cp::kSigBufferCount> data{};
+  std::array<std::string_view, policy::kSigBufferCount> data{};
   // Stream offset of data[kStream]'s first byte: offset/depth/startswith
   // count from the start of the stream, not of the window.
   uint64_t stream_base = 0;
-  std::string_view& operator[](cp::SigBuffer b) { return data[static_cast<std::size_t>(b)]; }
-  std::string_view operator[](cp::SigBuffer b) const { return data[static_cast<std::size_t>(b)]; }
+  std::string_view& operator[](policy::SigBuffer b) { return data[static_cast<std::size_t>(b)]; }
+  std::string_view operator[](policy::SigBuffer b) const { return data[static_cast<std::size_t>(b)]; }
 };
 
 // Raw-stream candidates of one stream that did not verify yet: the rest of
@@ -55,7 +55,7 @@ class SignatureMatcher {
   // Per-thread state: Hyperscan scratch, PCRE2 match data, candidates.
   class Scratch;
 
-  static Result<std::unique_ptr<SignatureMatcher>> build(cp::CompiledSignatures compiled);
+  static Result<std::unique_ptr<SignatureMatcher>> build(policy::CompiledSignatures compiled);
   ~SignatureMatcher();
   SignatureMatcher(const SignatureMatcher&) = delete;
   SignatureMatcher& operator=(const SignatureMatcher&) = delete;
@@ -73,7 +73,7 @@ class SignatureMatcher {
   // back to the start of a stream.
   bool has_stream_signatures() const { return stream_db_ != nullptr; }
   // Whether any signature's fast pattern is in buffer b (block mode).
-  bool has_signatures_in(cp::SigBuffer b) const { return dbs_[static_cast<std::size_t>(b)] != nullptr; }
+  bool has_signatures_in(policy::SigBuffer b) const { return dbs_[static_cast<std::size_t>(b)] != nullptr; }
   Result<hs_stream_t*> open_stream() const;
   static void close_stream(hs_stream_t* stream);
   void reset_stream(hs_stream_t* stream) const;
@@ -92,9 +92,9 @@ class SignatureMatcher {
   uint32_t verify_stream(const InspectionBuffers& buffers, const MatchFlow& flow, PendingCandidates& pending,
                          Scratch& scratch, uint32_t* out, uint32_t cap) const;
 
-  const cp::Signature& signature(uint32_t index) const { return sigs_[index]; }
+  const policy::Signature& signature(uint32_t index) const { return sigs_[index]; }
   // Whether any content or pcre of the signature inspects buffer b.
-  bool uses_buffer(uint32_t index, cp::SigBuffer b) const {
+  bool uses_buffer(uint32_t index, policy::SigBuffer b) const {
     return (buffers_used_[index] >> static_cast<unsigned>(b)) & 1u;
   }
   std::size_t size() const { return sigs_.size(); }
@@ -106,11 +106,11 @@ class SignatureMatcher {
   static int on_candidate(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
   static bool seen_in_round(const Scratch& scratch, uint32_t sig);
 
-  std::vector<cp::Signature> sigs_;
+  std::vector<policy::Signature> sigs_;
   std::vector<HeaderFilter> headers_;  // per signature
   std::vector<uint32_t> buffers_used_;  // per signature: bit per SigBuffer
-  std::array<hs_database_t*, cp::kSigBufferCount> dbs_{};
-  std::array<std::vector<uint32_t>, cp::kSigBufferCount> sig_index_;
+  std::array<hs_database_t*, policy::kSigBufferCount> dbs_{};
+  std::array<std::vector<uint32_t>, policy::kSigBufferCount> sig_index_;
   hs_database_t* stream_db_ = nullptr;
   std::vector<uint32_t> stream_sig_index_;
   // pcres_[sig] = that signature's compiled pcres, in order.

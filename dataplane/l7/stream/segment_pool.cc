@@ -1,6 +1,6 @@
 #include "dataplane/l7/stream/segment_pool.h"
 
-#include "dataplane/common/macros.h"
+#include "common/macros.h"
 
 namespace rampart::dp {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "dataplane/common/macros.h"
+#include "common/macros.h"
 
 namespace rampart::dp {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "dataplane/common/byte_order.h"
+#include "common/byte_order.h"
 
 namespace rampart::dp {
 

@@ -138,22 +138,22 @@ TEST(RuleSet, ThousandRulesBuildAndClassify) {
 
 // Group modes: a second classifier gives a new flow's mode, the strictest
 // of the groups its two addresses belong to.
-cp::GroupMode mode_of(const RuleSet& rs, const test::Frame& f) {
+policy::GroupMode mode_of(const RuleSet& rs, const test::Frame& f) {
   AclKey k;
   const PacketMeta m = meta_of(f, k);
   return rs.mode_of(k, m.l3 == L3::kIpv4);
 }
 
-cp::Cidr cidr(const char* text) {
+policy::Cidr cidr(const char* text) {
   std::string why;
   auto c = cp::parse_cidr(text, &why);
   EXPECT_TRUE(c.has_value()) << why;
   return *c;
 }
 
-std::unique_ptr<const RuleSet> build_with_groups(std::vector<cp::GroupScope> groups) {
-  cp::CompiledPolicy p;
-  p.default_action = cp::Action::kDeny;
+std::unique_ptr<const RuleSet> build_with_groups(std::vector<policy::GroupScope> groups) {
+  policy::CompiledPolicy p;
+  p.default_action = policy::Action::kDeny;
   p.groups = std::move(groups);
   auto rs = RuleSet::build(p, 7, 0);
   EXPECT_TRUE(rs.ok()) << (rs.ok() ? "" : rs.error().message);
@@ -161,52 +161,52 @@ std::unique_ptr<const RuleSet> build_with_groups(std::vector<cp::GroupScope> gro
 }
 
 TEST(RuleSetModes, NoModeClassifierWhenEveryGroupProtects) {
-  auto rs = build_with_groups({{"a", cp::GroupMode::kProtect, {cidr("198.18.0.0/24")}, "t:1"}});
+  auto rs = build_with_groups({{"a", policy::GroupMode::kProtect, {cidr("198.18.0.0/24")}, "t:1"}});
   EXPECT_FALSE(rs->has_modes());
 }
 
 TEST(RuleSetModes, EitherAddressStrictestWins) {
   auto rs = build_with_groups({
-      {"watch", cp::GroupMode::kMonitor, {cidr("198.18.1.0/24"), cidr("2001:db8:1::/64")}, "t:1"},
-      {"learn", cp::GroupMode::kDiscover, {cidr("198.18.2.0/24")}, "t:2"},
-      {"guard", cp::GroupMode::kProtect, {cidr("198.18.2.9")}, "t:3"},
+      {"watch", policy::GroupMode::kMonitor, {cidr("198.18.1.0/24"), cidr("2001:db8:1::/64")}, "t:1"},
+      {"learn", policy::GroupMode::kDiscover, {cidr("198.18.2.0/24")}, "t:2"},
+      {"guard", policy::GroupMode::kProtect, {cidr("198.18.2.9")}, "t:3"},
   });
   ASSERT_TRUE(rs->has_modes());
   // In no group: protect.
-  EXPECT_EQ(mode_of(*rs, {.src = "198.18.0.1", .dst = "198.18.0.2"}), cp::GroupMode::kProtect);
+  EXPECT_EQ(mode_of(*rs, {.src = "198.18.0.1", .dst = "198.18.0.2"}), policy::GroupMode::kProtect);
   // Either end in a monitor group, as source or destination.
-  EXPECT_EQ(mode_of(*rs, {.src = "198.18.0.1", .dst = "198.18.1.5"}), cp::GroupMode::kMonitor);
-  EXPECT_EQ(mode_of(*rs, {.src = "198.18.1.5", .dst = "198.18.0.1"}), cp::GroupMode::kMonitor);
-  EXPECT_EQ(mode_of(*rs, {.src = "198.18.2.1", .dst = "198.18.0.1"}), cp::GroupMode::kDiscover);
+  EXPECT_EQ(mode_of(*rs, {.src = "198.18.0.1", .dst = "198.18.1.5"}), policy::GroupMode::kMonitor);
+  EXPECT_EQ(mode_of(*rs, {.src = "198.18.1.5", .dst = "198.18.0.1"}), policy::GroupMode::kMonitor);
+  EXPECT_EQ(mode_of(*rs, {.src = "198.18.2.1", .dst = "198.18.0.1"}), policy::GroupMode::kDiscover);
   // monitor beats discover; protect beats both, also when the protect
   // group is listed last and is a host inside the discover group.
-  EXPECT_EQ(mode_of(*rs, {.src = "198.18.2.1", .dst = "198.18.1.1"}), cp::GroupMode::kMonitor);
-  EXPECT_EQ(mode_of(*rs, {.src = "198.18.2.9", .dst = "198.18.0.1"}), cp::GroupMode::kProtect);
-  EXPECT_EQ(mode_of(*rs, {.src = "198.18.1.1", .dst = "198.18.2.9"}), cp::GroupMode::kProtect);
-  EXPECT_EQ(mode_of(*rs, {.family = 6, .src = "2001:db8::1", .dst = "2001:db8:1::9"}), cp::GroupMode::kMonitor);
-  EXPECT_EQ(mode_of(*rs, {.family = 6, .src = "2001:db8::1", .dst = "2001:db8:2::9"}), cp::GroupMode::kProtect);
+  EXPECT_EQ(mode_of(*rs, {.src = "198.18.2.1", .dst = "198.18.1.1"}), policy::GroupMode::kMonitor);
+  EXPECT_EQ(mode_of(*rs, {.src = "198.18.2.9", .dst = "198.18.0.1"}), policy::GroupMode::kProtect);
+  EXPECT_EQ(mode_of(*rs, {.src = "198.18.1.1", .dst = "198.18.2.9"}), policy::GroupMode::kProtect);
+  EXPECT_EQ(mode_of(*rs, {.family = 6, .src = "2001:db8::1", .dst = "2001:db8:1::9"}), policy::GroupMode::kMonitor);
+  EXPECT_EQ(mode_of(*rs, {.family = 6, .src = "2001:db8::1", .dst = "2001:db8:2::9"}), policy::GroupMode::kProtect);
 }
 
 TEST(RuleSetModes, GroupWithoutMembersMatchesNothing) {
   // An empty member list must not read as "any address".
-  auto rs = build_with_groups({{"empty", cp::GroupMode::kDiscover, {}, "t:1"},
-                               {"watch", cp::GroupMode::kMonitor, {cidr("198.18.1.0/24")}, "t:2"}});
-  EXPECT_EQ(mode_of(*rs, {.src = "198.18.0.1", .dst = "198.18.0.2"}), cp::GroupMode::kProtect);
-  auto only_empty = build_with_groups({{"empty", cp::GroupMode::kMonitor, {}, "t:1"}});
-  EXPECT_EQ(mode_of(*only_empty, {.src = "198.18.0.1", .dst = "198.18.0.2"}), cp::GroupMode::kProtect);
+  auto rs = build_with_groups({{"empty", policy::GroupMode::kDiscover, {}, "t:1"},
+                               {"watch", policy::GroupMode::kMonitor, {cidr("198.18.1.0/24")}, "t:2"}});
+  EXPECT_EQ(mode_of(*rs, {.src = "198.18.0.1", .dst = "198.18.0.2"}), policy::GroupMode::kProtect);
+  auto only_empty = build_with_groups({{"empty", policy::GroupMode::kMonitor, {}, "t:1"}});
+  EXPECT_EQ(mode_of(*only_empty, {.src = "198.18.0.1", .dst = "198.18.0.2"}), policy::GroupMode::kProtect);
 }
 
 // A build whose caller gave up stops at the next question: between the
 // steps, and every few thousand rules or members inside them.
 TEST(RuleSet, CancelledBuildStopsAtTheNextCheck) {
-  cp::CompiledPolicy p;
+  policy::CompiledPolicy p;
   for (int i = 0; i < 20000; ++i) {
-    cp::CompiledRule r;
+    policy::CompiledRule r;
     r.name = "r" + std::to_string(i);
     r.protocol = 6;
     r.dst_ports.push_back({static_cast<uint16_t>(1000 + i % 5000), static_cast<uint16_t>(1000 + i % 5000)});
     p.rules.push_back(std::move(r));
-    p.groups.push_back({"g" + std::to_string(i), cp::GroupMode::kMonitor,
+    p.groups.push_back({"g" + std::to_string(i), policy::GroupMode::kMonitor,
                         {cidr(fmt::format("10.{}.{}.1", i >> 8, i & 255).c_str())}, "t"});
   }
   int asked = 0;
@@ -226,8 +226,8 @@ TEST(RuleSet, CancelledBuildStopsAtTheNextCheck) {
 // A rule whose sides multiply past kMaxAclEntries is refused before it is
 // expanded (it would take gigabytes), naming the rule.
 TEST(RuleSet, CrossProductOverTheLimitIsAnError) {
-  cp::CompiledPolicy p;
-  cp::CompiledRule r;
+  policy::CompiledPolicy p;
+  policy::CompiledRule r;
   r.name = "wide";
   r.source = "t.yaml:3";
   for (int i = 0; i < 1024; ++i) {
@@ -246,10 +246,10 @@ TEST(RuleSet, CrossProductOverTheLimitIsAnError) {
 }
 
 TEST(RuleSetModes, EnforcedVerdict) {
-  EXPECT_EQ(enforced_verdict(FlowVerdict::kDeny, cp::GroupMode::kProtect), FlowVerdict::kDeny);
-  EXPECT_EQ(enforced_verdict(FlowVerdict::kReject, cp::GroupMode::kMonitor), FlowVerdict::kAllow);
-  EXPECT_EQ(enforced_verdict(FlowVerdict::kDeny, cp::GroupMode::kDiscover), FlowVerdict::kAllow);
-  EXPECT_EQ(enforced_verdict(FlowVerdict::kAllow, cp::GroupMode::kMonitor), FlowVerdict::kAllow);
+  EXPECT_EQ(enforced_verdict(FlowVerdict::kDeny, policy::GroupMode::kProtect), FlowVerdict::kDeny);
+  EXPECT_EQ(enforced_verdict(FlowVerdict::kReject, policy::GroupMode::kMonitor), FlowVerdict::kAllow);
+  EXPECT_EQ(enforced_verdict(FlowVerdict::kDeny, policy::GroupMode::kDiscover), FlowVerdict::kAllow);
+  EXPECT_EQ(enforced_verdict(FlowVerdict::kAllow, policy::GroupMode::kMonitor), FlowVerdict::kAllow);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "controlplane/compiler/cidr.h"
 #include "controlplane/compiler/signature_parser.h"
 
 namespace rampart::cp {
@@ -107,9 +108,9 @@ TEST(SignatureHeader, PositiveAnyInAListIsAny) {
   for (const auto& r : g.src_ports.items) all_ports = all_ports || (!r.negated && r.lo == 0 && r.hi == 65535);
   EXPECT_TRUE(all_ports);
   bool all4 = false, all6 = false;
-  for (const auto& [neg, text] : g.src.items) {
-    all4 = all4 || (!neg && text == "0.0.0.0/0");
-    all6 = all6 || (!neg && text == "::/0");
+  for (const auto& [neg, cidr] : g.src.items) {
+    all4 = all4 || (!neg && format_cidr(cidr) == "0.0.0.0/0");
+    all6 = all6 || (!neg && format_cidr(cidr) == "::/0");
   }
   EXPECT_TRUE(all4 && all6);
   // `[any,!22]`: everything but 22, as before.
@@ -135,7 +136,12 @@ TEST(SignatureHeaderCheck, AddressListsPerFamily) {
   auto list = [](std::initializer_list<std::pair<bool, std::string>> items) {
     SigAddressList l;
     l.any = false;
-    l.items = items;
+    for (const auto& [neg, text] : items) {
+      std::string why;
+      auto c = parse_cidr(text, &why, HostBits::kMask);
+      EXPECT_TRUE(c.has_value()) << why;
+      if (c) l.items.emplace_back(neg, *c);
+    }
     return l;
   };
   EXPECT_FALSE(address_list_matches_nothing(SigAddressList{}));
@@ -156,9 +162,14 @@ TEST(SignatureHeaderCheck, ManyNegationsStayFast) {
   // addresses one by one beyond what the negations require.
   SigAddressList l;
   l.any = false;
-  l.items.emplace_back(false, "198.18.0.0/20");
-  for (int i = 0; i < 4096; ++i) l.items.emplace_back(true, "198.18." + std::to_string(i / 256) + "." +
-                                                                  std::to_string(i % 256));
+  auto cidr = [](const std::string& text) {
+    std::string why;
+    return *parse_cidr(text, &why);
+  };
+  l.items.emplace_back(false, cidr("198.18.0.0/20"));
+  for (int i = 0; i < 4096; ++i) {
+    l.items.emplace_back(true, cidr("198.18." + std::to_string(i / 256) + "." + std::to_string(i % 256)));
+  }
   EXPECT_TRUE(address_list_matches_nothing(l));
   l.items.pop_back();
   EXPECT_FALSE(address_list_matches_nothing(l));

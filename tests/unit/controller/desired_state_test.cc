@@ -97,7 +97,7 @@ TEST_F(DesiredStateTest, ApplyWritesTheDocumentAndBumpsThePersistedVersion) {
   EXPECT_EQ(again->list()[0].name, "base");
   EXPECT_EQ(again->list()[0].version, 3u);
   EXPECT_EQ(again->list()[1].version, 2u);
-  EXPECT_EQ(again->snapshot()->policy.default_action, cp::Action::kDeny);
+  EXPECT_EQ(again->snapshot()->policy.default_action, policy::Action::kDeny);
 }
 
 TEST_F(DesiredStateTest, InvalidApplyChangesNothing) {
@@ -151,7 +151,7 @@ TEST_F(DesiredStateTest, DeleteBumpsTheVersion) {
   ASSERT_TRUE(s->remove("web", &v).ok());
   EXPECT_EQ(v, 3u);
   EXPECT_FALSE(fs::exists(dir_ + "/web.yaml"));
-  EXPECT_EQ(s->snapshot()->policy.default_action, cp::Action::kAllow);
+  EXPECT_EQ(s->snapshot()->policy.default_action, policy::Action::kAllow);
   StoredDocument d;
   EXPECT_EQ(s->get("web", &d).code, Outcome::Code::kNotFound);
 }
@@ -327,10 +327,10 @@ TEST_F(DesiredStateTest, SnapshotIsResolvedAndEmptyGroupRulesAreReported) {
   ASSERT_TRUE(s->apply("web", kGroups, false, &errors, &r).ok());
   EXPECT_EQ(r.version, 2u);
   const auto snap = s->snapshot();
-  EXPECT_TRUE(cp::fully_resolved(snap->policy));
+  EXPECT_TRUE(policy::fully_resolved(snap->policy));
   EXPECT_TRUE(snap->policy.rules.empty());  // never an empty dst, which would be "any"
   ASSERT_EQ(snap->policy.groups.size(), 1u);
-  EXPECT_EQ(snap->policy.groups[0].mode, cp::GroupMode::kMonitor);
+  EXPECT_EQ(snap->policy.groups[0].mode, policy::GroupMode::kMonitor);
   EXPECT_TRUE(snap->policy.has_signature_sets);
   EXPECT_EQ(snap->warnings, r.warnings);
 }
@@ -458,19 +458,14 @@ std::unique_ptr<DesiredState> open_with(DesiredStateTest& t, Inventory& inventor
   return s.ok() ? std::move(*s) : nullptr;
 }
 
-rampart::v1::UpsertWorkloadsRequest upsert_of(const std::string& ip, const std::string& name,
-                                              std::map<std::string, std::string> labels) {
-  rampart::v1::UpsertWorkloadsRequest req;
-  auto* w = req.add_workloads();
-  w->set_ip(ip);
-  w->set_workload(name);
-  w->mutable_labels()->insert(labels.begin(), labels.end());
-  return req;
+WorkloadChange upsert_of(const std::string& ip, const std::string& name, std::map<std::string, std::string> labels) {
+  WorkloadChange change;
+  change.upsert.push_back(Workload{ip, name, std::move(labels)});
+  return change;
 }
 
 // What InventoryService::UpsertWorkloads does.
-Outcome upsert(Inventory& inventory, DesiredState& s, const rampart::v1::UpsertWorkloadsRequest& req,
-               bool* bumped) {
+Outcome upsert(Inventory& inventory, DesiredState& s, const WorkloadChange& req, bool* bumped) {
   uint64_t count = 0;
   const Outcome o = inventory.upsert(req, &count);
   if (!o.ok()) return o;
@@ -504,8 +499,8 @@ TEST_F(DesiredStateTest, RestartWithThePersistedInventoryKeepsVersionAndMembers)
   EXPECT_EQ(cp::format_cidr(snap->policy.rules[0].dst[0]), "198.18.1.10/32");
   EXPECT_TRUE(snap->warnings.empty());
   ASSERT_EQ(inventory.list().size(), 1u);
-  EXPECT_EQ(inventory.list()[0].workload(), "docker:web-1");
-  EXPECT_EQ(inventory.list()[0].labels().at("app"), "web");
+  EXPECT_EQ(inventory.list()[0].name, "docker:web-1");
+  EXPECT_EQ(inventory.list()[0].labels.at("app"), "web");
   // The orchestrator re-sends the same workloads: nothing moves.
   bool bumped = true;
   ASSERT_TRUE(upsert(inventory, *s, upsert_of("198.18.1.10", "docker:web-1", {{"app", "web"}}), &bumped).ok());
@@ -546,8 +541,8 @@ TEST_F(DesiredStateTest, RemovedWorkloadsArePersistedForApplianceCatchUp) {
     uint64_t count = 0;
     ASSERT_TRUE(inventory.upsert(upsert_of("198.18.1.10", "a", {}), &count).ok());
     ASSERT_TRUE(inventory.upsert(upsert_of("2001:db8::1", "b", {{"k", "v"}}), &count).ok());
-    rampart::v1::UpsertWorkloadsRequest gone;
-    gone.add_remove_ips("198.18.1.10");
+    WorkloadChange gone;
+    gone.remove_ips.push_back("198.18.1.10");
     ASSERT_TRUE(inventory.upsert(gone, &count).ok());
     EXPECT_EQ(count, 1u);
   }
@@ -556,11 +551,11 @@ TEST_F(DesiredStateTest, RemovedWorkloadsArePersistedForApplianceCatchUp) {
   ASSERT_TRUE(had.ok());
   EXPECT_TRUE(*had);
   const auto full = inventory.full_update();
-  ASSERT_EQ(full.upsert_size(), 1);
-  EXPECT_EQ(full.upsert(0).ip(), "2001:db8::1");
-  EXPECT_EQ(full.upsert(0).identity().labels().at("k"), "v");
-  ASSERT_EQ(full.remove_size(), 1);
-  EXPECT_EQ(full.remove(0), "198.18.1.10");
+  ASSERT_EQ(full.bindings.size(), 1u);
+  EXPECT_EQ(full.bindings[0].ip, "2001:db8::1");
+  EXPECT_EQ(full.bindings[0].labels.at("k"), "v");
+  ASSERT_EQ(full.removed.size(), 1u);
+  EXPECT_EQ(full.removed[0], "198.18.1.10");
 }
 
 TEST_F(DesiredStateTest, CorruptInventoryFileIsAnError) {
@@ -683,7 +678,7 @@ TEST_F(FailedCommitTest, VersionFileThatCannotBeReplacedUndoesTheDocument) {
   EXPECT_EQ(names(), before);  // nothing staged is left behind
   EXPECT_EQ(s->version(), 2u);
   EXPECT_EQ(s->snapshot()->policy.origin, origin);
-  EXPECT_EQ(s->snapshot()->policy.default_action, cp::Action::kDeny);
+  EXPECT_EQ(s->snapshot()->policy.default_action, policy::Action::kDeny);
   StoredDocument d;
   EXPECT_EQ(s->get("db", &d).code, Outcome::Code::kNotFound);
   unblock(".rampart-version");
@@ -743,7 +738,7 @@ TEST_F(FailedCommitTest, LeftoversOfACrashAreRemovedAtStart) {
   auto s = open_ok();
   ASSERT_TRUE(s);
   EXPECT_EQ(names(), (std::set<std::string>{".notes.tmp", ".rampart-version", "web.yaml"}));
-  EXPECT_EQ(s->snapshot()->policy.default_action, cp::Action::kDeny);
+  EXPECT_EQ(s->snapshot()->policy.default_action, policy::Action::kDeny);
 }
 
 TEST(StagedFile, LeftoverNames) {

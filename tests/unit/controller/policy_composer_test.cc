@@ -23,7 +23,7 @@ TEST(PolicyComposer, NoDocumentsIsTheV0Default) {
   std::vector<std::string> errors;
   auto p = compose_policy({}, &errors);
   ASSERT_TRUE(p.ok());
-  EXPECT_EQ(p->default_action, cp::Action::kAllow);
+  EXPECT_EQ(p->default_action, policy::Action::kAllow);
   EXPECT_TRUE(p->non_ip_allow);
   EXPECT_TRUE(p->rules.empty());
   EXPECT_TRUE(errors.empty());
@@ -41,7 +41,7 @@ TEST(PolicyComposer, RulesConcatenatedInNameOrder) {
   EXPECT_EQ(p->rules[1].name, "http");
   EXPECT_EQ(p->rules[0].source, "base.yaml:4");
   EXPECT_EQ(p->rules[1].source, "web.yaml:2");
-  EXPECT_EQ(p->default_action, cp::Action::kDeny);
+  EXPECT_EQ(p->default_action, policy::Action::kDeny);
   EXPECT_FALSE(p->non_ip_allow);
 }
 
@@ -104,7 +104,7 @@ TEST(PolicyComposer, GroupInOneDocumentRuleInAnother) {
   EXPECT_EQ(p->group_definitions[0].source, "groups.yaml:2");
   ASSERT_EQ(p->rules.size(), 1u);
   ASSERT_EQ(p->rules[0].dst_groups.size(), 1u);  // resolution is DesiredState's
-  EXPECT_FALSE(cp::fully_resolved(*p));
+  EXPECT_FALSE(policy::fully_resolved(*p));
   EXPECT_TRUE(p->has_signature_sets);  // the controller is authoritative: no sets means none
   EXPECT_TRUE(p->signature_sets.empty());
 }
@@ -196,7 +196,7 @@ TEST(PolicyComposer, SignatureSetsAlreadyCheckedAreNotCheckedAgain) {
                           "      alert icmp any any -> any any (msg:\"p\"; content:\"abcd\"; sid:2;)\n";
   std::vector<std::string> errors;
   ComposeOptions opt;
-  std::vector<cp::SignatureSetText> checked;
+  std::vector<policy::SignatureSetText> checked;
   checked.push_back({"s", "alert icmp any any -> any any (msg:\"p\"; content:\"abcd\"; sid:2;)\n", "x", 0, ""});
   opt.checked_signature_sets = &checked;
   EXPECT_TRUE(compose_policy({{"sigs", doc}}, &errors, opt).ok());  // the caller vouches for them

@@ -6,12 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include "controlplane/compiler/signature_compiler.h"
 #include "controlplane/compiler/signature_parser.h"
 
 namespace rampart::dp {
 namespace {
 
-using cp::SigBuffer;
+using policy::SigBuffer;
 
 // A client 198.18.0.1:40000 talking HTTP to 198.18.0.2:80.
 MatchFlow http_flow() {

@@ -1,7 +1,8 @@
 #pragma once
-// CompiledPolicy: the plain-data output of the policy compiler, consumed by
-// the dataplane's RuleSet builder. No DPDK types; shared by rampartd
-// (standalone) and rampart-controller.
+// CompiledPolicy: the plain-data output of the policy compiler
+// (controlplane/compiler), consumed by the dataplane's RuleSet builder and
+// by the controller. Part of the bottom layer (common/): no DPDK, no YAML,
+// no protobuf; both sides include it, it includes neither.
 
 #include <array>
 #include <cstdint>
@@ -9,19 +10,13 @@
 #include <utility>
 #include <vector>
 
-namespace rampart::cp {
+#include "common/policy/cidr.h"
+
+namespace rampart::policy {
 
 enum class Action : uint8_t { kAllow = 0, kDeny = 1, kReject = 2 };
 
 const char* action_name(Action a);
-
-// An IPv4 or IPv6 prefix. Addresses are in network byte order; an IPv4
-// address occupies addr[0..4).
-struct Cidr {
-  uint8_t family = 4;  // 4 or 6
-  uint8_t prefix_len = 0;
-  std::array<uint8_t, 16> addr{};
-};
 
 struct PortRange {
   uint16_t lo = 0;
@@ -127,4 +122,9 @@ struct CompiledPolicy {
 // The policy rampartd runs with no --policy: allow everything, record it.
 CompiledPolicy embedded_default_policy();
 
-}  // namespace rampart::cp
+// True when no rule still names a group and every defined group has its
+// resolved scope: only such a policy may reach the dataplane (an empty
+// src / dst would read as "any address").
+bool fully_resolved(const CompiledPolicy& policy);
+
+}  // namespace rampart::policy

@@ -1,4 +1,4 @@
-#include "dataplane/events/eve_writer.h"
+#include "dataplane/agent/eve_writer.h"
 
 #include <arpa/inet.h>
 
@@ -175,9 +175,9 @@ void EveWriter::write(const EventRecord& e, const RuleSet& rules) {
                  e.generation);
   // A flow of a group in monitor or discover mode: what the rules decided
   // and that it was not enforced.
-  const auto mode = static_cast<cp::GroupMode>(e.mode);
-  if (mode != cp::GroupMode::kProtect) {
-    fmt::format_to(it, ",\"mode\":\"{}\",\"policy_verdict\":\"{}\",\"enforced\":{}", cp::group_mode_name(mode),
+  const auto mode = static_cast<policy::GroupMode>(e.mode);
+  if (mode != policy::GroupMode::kProtect) {
+    fmt::format_to(it, ",\"mode\":\"{}\",\"policy_verdict\":\"{}\",\"enforced\":{}", policy::group_mode_name(mode),
                    verdict_name(e.policy_verdict), e.policy_verdict == e.verdict ? "true" : "false");
   }
   fmt::format_to(it, "}}}}\n");
@@ -231,7 +231,7 @@ void EveWriter::write_alert(const AlertRecord& a, const SignatureMatcher& sigs) 
     }
     return;
   }
-  const cp::Signature& s = sigs.signature(a.sig_index);
+  const policy::Signature& s = sigs.signature(a.sig_index);
   fmt::memory_buffer out;
   auto it = std::back_inserter(out);
   const char* iface = a.in_port < port_names_.size() ? port_names_[a.in_port].c_str() : "unknown";
@@ -251,11 +251,11 @@ void EveWriter::write_alert(const AlertRecord& a, const SignatureMatcher& sigs) 
                  "\"signature\":\"{}\",\"category\":\"{}\",\"severity\":{}}}",
                  a.blocked ? "blocked" : "allowed", s.gid, s.sid, s.rev, json_escape(s.msg), json_escape(s.classtype),
                  severity);
-  const auto mode = static_cast<cp::GroupMode>(a.mode);
-  if (mode != cp::GroupMode::kProtect) {
+  const auto mode = static_cast<policy::GroupMode>(a.mode);
+  if (mode != policy::GroupMode::kProtect) {
     // A drop signature in a monitor/discover flow: reported, not enforced.
-    const bool would_block = s.action == cp::SigAction::kDrop || s.action == cp::SigAction::kReject;
-    fmt::format_to(it, ",\"rampart\":{{\"mode\":\"{}\",\"enforced\":{}}}", cp::group_mode_name(mode),
+    const bool would_block = s.action == policy::SigAction::kDrop || s.action == policy::SigAction::kReject;
+    fmt::format_to(it, ",\"rampart\":{{\"mode\":\"{}\",\"enforced\":{}}}", policy::group_mode_name(mode),
                    would_block ? "false" : "true");
   }
   if (raw) {

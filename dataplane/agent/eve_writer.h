@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "dataplane/events/alert_record.h"
-#include "dataplane/events/event_hub.h"
+#include "dataplane/agent/event_hub.h"
 #include "dataplane/events/event_record.h"
 #include "dataplane/l7/match/signature_matcher.h"
 #include "dataplane/ruleset/rule_set.h"

@@ -1,13 +1,18 @@
 #pragma once
 // Signature: one rule of Rampart's Suricata-compatible signature language,
-// parsed and checked but not yet compiled to Hyperscan. Plain data, cold.
-// See rules/README.md for the supported subset.
+// parsed and checked (controlplane/compiler/signature_parser.h) but not yet
+// compiled to Hyperscan. Plain data of the bottom layer (common/): the
+// compiler writes it, the dataplane's matcher reads it. See rules/README.md
+// for the supported subset.
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
-namespace rampart::cp {
+#include "common/policy/cidr.h"
+
+namespace rampart::policy {
 
 enum class SigAction : uint8_t { kAlert, kDrop, kReject, kPass };
 enum class SigProto : uint8_t { kIp, kTcp, kUdp, kIcmp, kHttp, kTls, kDns };
@@ -29,11 +34,12 @@ enum class SigBuffer : uint8_t {
 
 const char* sig_buffer_name(SigBuffer b);
 
-// An address or port list as written, after variable expansion: items with
-// their negation. Empty with any=true means "any".
+// An address or port list after variable expansion: items with their
+// negation. Empty with any=true means "any". Addresses are parsed (host
+// bits beyond the prefix masked, as Suricata does).
 struct SigAddressList {
   bool any = true;
-  std::vector<std::pair<bool, std::string>> items;  // (negated, CIDR or address)
+  std::vector<std::pair<bool, Cidr>> items;  // (negated, prefix)
 };
 struct SigPortRange {
   bool negated = false;
@@ -92,4 +98,4 @@ struct Signature {
   std::string source;  // file:line
 };
 
-}  // namespace rampart::cp
+}  // namespace rampart::policy

@@ -1,4 +1,4 @@
-#include "dataplane/events/event_hub.h"
+#include "dataplane/agent/event_hub.h"
 
 #include <algorithm>
 #include <string>

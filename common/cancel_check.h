@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <functional>
 
-#include "dataplane/common/result.h"
+#include "common/result.h"
 
 namespace rampart {
 
