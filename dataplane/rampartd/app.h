@@ -38,6 +38,7 @@ struct App {
   rte_mempool* pool = nullptr;
   std::unique_ptr<RuleSetRcu> rules;
   std::vector<std::unique_ptr<Worker>> workers;
+  std::vector<unsigned> worker_lcores;  // one per worker; empty: the one worker runs on the main lcore
   std::unique_ptr<EveWriter> eve;
   // L7 inspection (--rules or --l7): the running signatures; the previous
   // set until every worker has moved on (signature_update.h).
@@ -54,7 +55,7 @@ struct App {
   bool ipv4_checksums = true;          // --checksum-validation, resolved
   bool l4_checksums = true;
 
-  // Control plane (the gRPC appliance API, control_server.*).
+  // Control plane (the gRPC appliance API, appliance_service.*).
   // control_mu serialises the control side of RuleSetRcu (publish,
   // reclaim) with everything off the packet path that reads the current
   // RuleSet or `policy` (EVE writing, summaries, counters).
