@@ -29,10 +29,13 @@ const char* flow_state_name(FlowState s);
 // "Inspection slots").
 enum class L7Phase : uint8_t {
   kNone = 0,  // no slot yet: the next payload takes one
-  kParked,    // HTTP between two requests, slot taken for another flow: resumes at stream_seq[0]
+  kParked,    // HTTP between two requests, slot taken for another flow: resumes where it stopped
   kDone,      // nothing more to inspect (finished, not inspectable, or bypassed)
   kLost,      // slot taken away mid-message (evicted): inspection impossible, the flow is reset
 };
+
+// Flow::l7_slot when the flow holds no inspection slot.
+inline constexpr int32_t kNoL7Slot = -1;
 
 // The verdict a flow carries; decided on its first packet by the RuleSet
 // (and, for a flow in monitor or discover mode, not enforced: kAllow).
@@ -58,17 +61,15 @@ struct alignas(64) Flow {
   uint8_t mode : 2;            // policy::GroupMode of the flow (protect, monitor, discover)
   uint8_t l7_blocked : 1;      // a drop/reject signature matched: blocked whatever later policies say
   uint8_t l7_phase : 2;        // L7Phase
-  uint8_t stream_seq_known : 2;  // bit d: stream_seq[d] holds direction d's next byte
+  uint8_t stream_seq_known : 2;  // bit d: the flow's L7StreamStart (flow_side_table.h) holds direction d
   // --- cold: creation, expiry, records (ordered so that nothing pads) ---
   FlowTuple key;             // the hash key without its padding; kept here for records and removal
   uint16_t in_port;          // port the first packet arrived on
   int32_t l7_slot;           // L7Inspector slot, or -1 when not inspected
   uint64_t flow_id;          // unique per worker start, reported in EVE
   uint64_t first_seen_ns;
-  // Next expected sequence number per direction ([0]: initiator), from the
-  // SYN / SYN-ACK or where a parked HTTP flow stopped: a slot taken later
-  // starts its stream there, so out-of-order bytes are never taken for old.
-  uint32_t stream_seq[2];
+  // 8 bytes left: what does not fit hangs beside the table
+  // (flow_side_table.h).
 };
 static_assert(offsetof(Flow, key) <= 64, "the hot fields fit in the first cache line");
 static_assert(sizeof(Flow) == 128, "a flow is two cache lines");

@@ -1,10 +1,15 @@
 #pragma once
-// Worker: one lcore's packet loop. Owns its flow table, fragment tracker,
-// counters and event ring; reads the RuleSet through RuleSetRcu; talks to
-// nothing else. Each poll: for every port it serves, rx a burst, parse,
-// reassemble fragments, look up / create flows in bulk, classify new flows
-// in bulk with rte_acl, act (forward / drop / reject), tx the survivors to
-// the peer port. See docs/design/life-of-a-packet.md.
+// Worker: one lcore's packet pipeline. Owns its flow table, fragment
+// tracker, counters and event ring; reads the RuleSet through RuleSetRcu;
+// talks to nothing else. Each poll: for every port it serves, rx a burst,
+// parse, reassemble fragments, look up flows in bulk, classify packets
+// without a flow in bulk with rte_acl, decide each packet in arrival order
+// (FlowPolicy: conntrack, verdict, events), inspect L7 (l7_stage.cc), act
+// (forward / drop / reject), tx the survivors to the peer port. See
+// docs/design/life-of-a-packet.md and docs/design/worker.md.
+//
+// The pipeline is in worker.cc, the L7 stage in l7_stage.cc, the flow
+// decision in flow_policy.*, the flow records in flow_events.*.
 //
 // Cold: create(), finish(). Hot: poll_once() and run(), on the worker's own
 // lcore only.
@@ -15,17 +20,21 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "common/result.h"
 #include "dataplane/conntrack/flow_table.h"
 #include "dataplane/conntrack/tcp_state.h"
-#include "dataplane/conntrack/unanswered_queue.h"
+#include "dataplane/conntrack/flow_side_table.h"
 #include "dataplane/events/event_record.h"
 #include "dataplane/events/event_ring.h"
 #include "dataplane/frag/fragment_tracker.h"
 #include "dataplane/parse/packet_parser.h"
 #include "dataplane/ruleset/rule_set_rcu.h"
+#include "dataplane/worker/burst.h"
+#include "dataplane/worker/flow_events.h"
+#include "dataplane/worker/flow_policy.h"
 #include "dataplane/stats/worker_stats.h"
 #include "dataplane/worker/l7_inspector.h"
 
@@ -95,65 +104,52 @@ class Worker {
   const L7Inspector* l7() const { return l7_.get(); }
 
  private:
-  struct Decision {
-    DropReason drop = DropReason::kNone;  // kNone: forward
-    bool reject = false;
-    Flow* flow = nullptr;      // the packet's flow, when it has one
-    bool to_server = true;     // sent by the flow's initiator
-  };
-
   Worker(uint16_t id, uint16_t queue, std::vector<PortPair> ports, const WorkerConfig& cfg, rte_mempool* pool,
          RuleSetRcu* rules);
-  uint32_t poll_port(const PortPair& pp, const RuleSet& rs);
-  void update_clock(rte_mbuf* const* pkts, uint16_t n);
-  void set_packet_time(const rte_mbuf* m);
-  enum class PacketKind : uint8_t { kDone, kNonIp, kFragment, kIcmpError, kFlow };
   static constexpr uint16_t kTxBuffer = 2 * kBurst;
 
-  bool flow_expired(const Flow& f) const;
-  void push_tx(rte_mbuf* m, const PortPair& pp);
-  Decision decide(const PacketMeta& m, const FlowKey& key, uint32_t hash, bool src_lo, int32_t pos, uint32_t acl_rule,
-                  bool acl_known, const RuleSet& rs, uint16_t in_port, uint32_t frame_len, bool* inserted);
-  Flow& init_flow(int32_t pos, const PacketMeta& m, bool src_lo, uint32_t rule, const RuleSet& rs, uint16_t port);
-  uint32_t classify_one(const PacketMeta& m, const RuleSet& rs) const;
-  // The flow's first packet as far as classification needs it.
-  static PacketMeta initiator_meta(const Flow& f);
-  // Rule verdict, group mode and enforced verdict of a flow from `rule`
-  // (the ACL result for m, its initiator's packet).
-  void set_policy(Flow& f, const PacketMeta& m, uint32_t rule, const RuleSet& rs) const;
-  static policy::GroupMode mode_of(const PacketMeta& m, const RuleSet& rs);
-  // Monitor mode: the first packet of a flow the rules deny is reported
-  // (once per flow) as a drop that was not enforced.
-  void report_unenforced(const PacketMeta& m, Flow& f, uint32_t len, uint16_t port);
-  Decision verdict_decision(FlowVerdict v) const;
+  // --- the pipeline (worker.cc) ---
+  uint32_t poll_port(const PortPair& pp, const RuleSet& rs);
+  // Stage 1: parse every packet of the burst, sort it, build flow keys.
+  // Returns the number of packets with a flow key (bulk lookup size).
+  uint32_t parse_burst(rte_mbuf* const* pkts, uint16_t n, const FlowKey** key_ptrs, uint32_t* hashes);
+  // Stage 3: rte_acl for the packets that found no flow, per family.
+  void classify_burst(uint16_t n, const int32_t* positions, const RuleSet& rs);
+  void update_clock(rte_mbuf* const* pkts, uint16_t n);
+  void set_packet_time(const rte_mbuf* m);
+  void housekeeping();
   // A fragment: held, or completing a datagram that is then decided as
   // one packet (conntrack, L7) for all of its fragments.
-  void handle_fragment(rte_mbuf* m, uint32_t i, const RuleSet& rs, const PortPair& pp, bool* inserted);
-  bool handle_icmp_error(rte_mbuf* m, uint32_t i, const PortPair& pp);
-  // An ICMP error about a live flow takes that flow's verdict; false when
-  // it is about none.
-  bool related_flow_decision(const PacketMeta& meta, Decision* d);
-  void apply(rte_mbuf* m, const Decision& d, const PacketMeta& meta, const uint8_t* head, uint32_t avail,
+  void handle_fragment(rte_mbuf* m, const BurstPacket& p, const RuleSet& rs, const PortPair& pp, bool* inserted);
+  bool handle_icmp_error(rte_mbuf* m, const BurstPacket& p, const PortPair& pp);
+  void apply(rte_mbuf* m, const FlowDecision& d, const PacketMeta& meta, const uint8_t* head, uint32_t avail,
              const PortPair& pp);
+  void push_tx(rte_mbuf* m, const PortPair& pp);
+  void flush_tx(uint16_t tx_port, uint16_t reply_port);
   void drop(rte_mbuf* m, DropReason r) {
     stats_.drop(r);
     rte_pktmbuf_free(m);
   }
-  // The table is full: ends its oldest unanswered flow; false if none.
-  bool evict_unanswered();
-  void emit_flow_end(const Flow& f, FlowEndReason why);
-  // Ends a flow's life outside the table: its record, its L7 slot.
+  // A flow leaves the table: its record, its L7 slot (FlowPolicy's hook).
   void end_flow(Flow& f, FlowEndReason why);
+  static void on_flow_end(void* ctx, Flow& f, FlowEndReason why) {
+    static_cast<Worker*>(ctx)->end_flow(f, why);
+  }
+
+  // --- the L7 stage (l7_stage.cc) ---
   // Whether a packet with decision `d` goes to L7 inspection.
-  bool wants_l7(const PacketMeta& m, const Decision& d) const;
-  Decision inspect_l7_packet(rte_mbuf* m, uint32_t i, const Decision& d);
+  bool wants_l7(const PacketMeta& m, const FlowDecision& d) const;
+  // A SYN or SYN-ACK: where that direction's bytes start, for a slot taken
+  // later (L7StreamStart beside the flow).
+  void note_stream_start(Flow& f, const PacketMeta& m, bool from_initiator);
+  FlowDecision inspect_l7_packet(rte_mbuf* m, const BurstPacket& p, const FlowDecision& d);
   // `head`: the frame's headers as parsed; `payload`: its L4 payload.
-  Decision inspect_l7(const PacketMeta& meta, const uint8_t* head, const uint8_t* payload, uint32_t len,
-                      const Decision& d);
-  Decision block_flow(Flow& f, const PacketMeta& meta, const uint8_t* head, const Decision& d, DropReason why);
-  void emit_drop(const PacketMeta& m, const Flow* f, DropReason r, uint32_t len, uint16_t port);
-  void housekeeping();
-  void flush_tx(uint16_t tx_port, uint16_t reply_port);
+  FlowDecision inspect_l7(const PacketMeta& meta, const uint8_t* head, const uint8_t* payload, uint32_t len,
+                          const FlowDecision& d);
+  // Takes a slot for flow `f`; false (and the decision in *d) when none.
+  bool attach_l7(Flow& f, const FlowDecision& in, FlowDecision* out);
+  FlowDecision block_flow(Flow& f, const PacketMeta& meta, const uint8_t* head, const FlowDecision& d,
+                          DropReason why);
 
   uint16_t id_;
   uint16_t queue_;
@@ -162,28 +158,23 @@ class Worker {
   rte_mempool* pool_;
   RuleSetRcu* rules_;
   std::unique_ptr<FlowTable> flows_;
-  UnansweredQueue unanswered_;
-  bool removed_in_burst_ = false;  // a flow left the table during this burst
-  bool table_pressure_ = false;    // the flow table is nearly full (housekeeping)
   std::unique_ptr<FragmentTracker> frags_;
   std::unique_ptr<L7Inspector> l7_;
   rte_ring* events_ = nullptr;
   WorkerStats stats_;
+  std::optional<FlowEvents> flow_events_;
+  std::unique_ptr<FlowPolicy> policy_;
+  // Beside the flow table, by flow position (flow_side_table.h): where each
+  // direction's stream starts, for L7 slots taken after the handshake.
+  std::unique_ptr<FlowSideTable<L7StreamStart>> stream_starts_;
   uint64_t now_ns_ = 0;
   uint64_t next_housekeeping_ns_ = 0;
-  uint64_t flow_seq_ = 0;
   uint64_t tsc_base_ = 0;
   uint64_t wall_base_ns_ = 0;
   double ns_per_tsc_ = 1.0;
 
-  // Per-burst scratch, sized at create(): no allocation while running.
-  PacketMeta meta_[kBurst];
-  FlowKey keys_[kBurst];
-  bool src_lo_[kBurst];
-  uint32_t hashes_[kBurst];  // flow_hash() of the keys in lookup order
-  const uint8_t* heads_[kBurst];
-  uint32_t avail_[kBurst];
-  uint64_t ts_[kBurst];  // each packet's time (capture time offline)
+  // Per-burst context, sized at create(): no allocation while running.
+  BurstPacket burst_[kBurst];
   alignas(64) uint8_t head_copy_[kBurst][kMaxHeaderBytes];
   // Payload of a multi-segment packet, linearised for L7 inspection.
   alignas(64) uint8_t l7_copy_[16384];
